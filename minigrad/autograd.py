@@ -1,0 +1,202 @@
+"""The reverse-mode engine: graph nodes, gradient mode, and ``backward``.
+
+Every differentiable operation in :mod:`minigrad.tensor` produces its result
+through :func:`make_result`, which (when gradients are needed) attaches a
+:class:`Node` recording the operation's inputs and a ``backward`` function.
+``backward(g)`` receives the gradient of the final output with respect to the
+operation's result and returns one vector-Jacobian product per input.
+
+:func:`run_backward` then walks the graph once, in reverse topological order,
+and applies the chain rule
+
+.. math::  \\bar{x} = \\sum_{y \\,\\text{uses}\\, x} J_{y}(x)^\\top \\bar{y}.
+
+Broadcasting is handled in exactly one place, :func:`unbroadcast`: an input
+that NumPy broadcast in the forward pass receives the sum of its output
+gradient over the broadcast axes.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether new operations are being recorded for differentiation."""
+    return _grad_enabled
+
+
+class _GradMode:
+    """Base for :class:`no_grad` and :class:`enable_grad`.
+
+    Usable as a context manager or as a decorator; the previous mode is
+    restored on exit, including when an exception passes through.
+    """
+
+    _enabled: bool
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = self._enabled
+        return self
+
+    def __exit__(self, *exc_info):
+        global _grad_enabled
+        _grad_enabled = self._previous
+        return False  # never swallow the exception
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            # a fresh instance per call keeps recursion and threads re-entrant
+            with type(self)():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Do not record operations: results of ops never require grad.
+
+    >>> with no_grad():
+    ...     y = x * 2          # y.requires_grad is False
+    """
+
+    _enabled = False
+
+
+class enable_grad(_GradMode):
+    """Re-enable recording inside a ``no_grad`` region."""
+
+    _enabled = True
+
+
+class Node:
+    """One recorded operation: its inputs and how to pull a gradient back.
+
+    ``parents`` holds the input tensors (``None`` for constant operands such
+    as Python numbers); ``backward(g)`` returns a tuple of gradients, one per
+    parent. After a backward pass without ``retain_graph`` the node is
+    *released*: its saved arrays and parents are dropped so intermediate
+    tensors can be freed, and a second backward raises.
+    """
+
+    __slots__ = ("parents", "backward", "op")
+
+    def __init__(self, parents, backward, op):
+        self.parents = parents
+        self.backward = backward
+        self.op = op
+
+    def release(self):
+        self.parents = ()
+        self.backward = None
+
+    def __repr__(self):
+        return f"<{self.op}>"
+
+
+def make_result(tensor_cls, data, parents, backward, op):
+    """Wrap ``data`` as the result of ``op``, recording the node if needed."""
+    out = tensor_cls._wrap(data)
+    if _grad_enabled:
+        for p in parents:
+            if p is not None and p.requires_grad:
+                out.requires_grad = True
+                out._ctx = Node(parents, backward, op)
+                break
+    return out
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` over the axes along which an input of ``shape`` was broadcast.
+
+    If NumPy stretched an input of shape ``(3, 1)`` to ``(2, 3, 4)``, each input
+    element fed many outputs, so its gradient is the sum over the new leading
+    axis and over the stretched axis: the result has shape ``(3, 1)`` again.
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def topological_order(root):
+    """Tensors reachable from ``root`` that require grad, outputs first.
+
+    Iterative depth-first search, so graphs of any depth work without hitting
+    Python's recursion limit.
+    """
+    order, seen = [], set()
+    stack = [(root, False)]
+    while stack:
+        t, children_done = stack.pop()
+        if children_done:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        if t._ctx is not None:
+            for p in t._ctx.parents:
+                if p is not None and p.requires_grad and id(p) not in seen:
+                    stack.append((p, False))
+    order.reverse()
+    return order
+
+
+def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
+    """Propagate ``grad`` (d output / d root) to every leaf below ``root``.
+
+    Gradients of intermediate tensors live in a local table and are combined
+    out of place (``a + b``), so no array handed to or produced by an op is
+    ever mutated. A leaf stores its own copy, and later backward passes add
+    into that copy.
+    """
+    order = topological_order(root)
+    pending = {id(root): grad}
+    for t in order:
+        g = pending.pop(id(t), None)
+        if g is None:
+            continue
+        ctx = t._ctx
+        if ctx is None:
+            _accumulate_into_leaf(t, g)
+            continue
+        if ctx.backward is None:
+            raise RuntimeError(
+                f"backward: the graph through '{ctx.op}' was already freed by an "
+                "earlier backward(); call backward(retain_graph=True) the first "
+                "time if you need to differentiate through it twice"
+            )
+        input_grads = ctx.backward(g)
+        for p, pg in zip(ctx.parents, input_grads):
+            if p is None or pg is None or not p.requires_grad:
+                continue
+            if pg.shape != p.shape:
+                pg = unbroadcast(pg, p.shape)
+            if pg.dtype != p.data.dtype:
+                pg = pg.astype(p.data.dtype)
+            key = id(p)
+            if key in pending:
+                pending[key] = pending[key] + pg  # new array: no aliasing
+            else:
+                pending[key] = pg
+        if not retain_graph:
+            ctx.release()
+
+
+def _accumulate_into_leaf(t, g):
+    if t._grad is None:
+        # own copy: g may be the caller's array or shared with another leaf
+        t._grad = np.array(g, dtype=t.data.dtype, copy=True)
+    else:
+        t._grad = t._grad + g

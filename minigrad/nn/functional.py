@@ -1,0 +1,184 @@
+"""Activations and losses, written to be numerically stable.
+
+Softmax-type functions subtract the maximum before exponentiating, and the
+logistic functions only ever exponentiate non-positive numbers, so logits of
++-1000 give finite values and gradients without NumPy warnings. The losses
+are single fused operations with their closed-form gradients, e.g.
+``d cross_entropy / d logits = (softmax(logits) - onehot(targets)) / N``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import make_result
+from ..tensor import Tensor, _fmt_shape, _normalize_axes, _operand, _restore_axes, _stable_sigmoid
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0) elementwise."""
+    return x.relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)) elementwise."""
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return x.tanh()
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias`` as one operation (PyTorch's weight layout: (out, in))."""
+    if x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {_fmt_shape(x.shape)} has {x.shape[-1]} features, "
+            f"but the weight of shape {_fmt_shape(weight.shape)} expects {weight.shape[1]}"
+        )
+    a, w = x.data, weight.data
+    out = a @ w.T
+    if bias is not None:
+        out += bias.data  # out is a fresh array, so this is safe
+
+    def backward(g):
+        gx = g @ w if x.requires_grad else None
+        lead = tuple(range(g.ndim - 1))
+        gw = g.reshape(-1, g.shape[-1]).T @ a.reshape(-1, a.shape[-1])
+        gb = g.sum(axis=lead) if bias is not None else None
+        return gx, gw, gb
+
+    return make_result(Tensor, out, (x, weight, bias), backward, "linear")
+
+
+def _logsumexp_keepdims(a, axes):
+    peak = a.max(axis=axes, keepdims=True)
+    peak = np.where(np.isfinite(peak), peak, 0)  # all -inf rows stay -inf, not nan
+    return peak + np.log(np.exp(a - peak).sum(axis=axes, keepdims=True))
+
+
+def logsumexp(x: Tensor, axis=None, keepdims=False) -> Tensor:
+    """log(sum(exp(x))) over ``axis``, computed as m + log(sum(exp(x - m)))."""
+    axes = _normalize_axes("logsumexp", axis, x.ndim)
+    a = x.data
+    lse = _logsumexp_keepdims(a, axes)
+
+    def backward(g):
+        return (_restore_axes(g, axes, keepdims) * np.exp(a - lse),)
+
+    out = lse if keepdims else lse.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+    return make_result(Tensor, out, (x,), backward, "logsumexp")
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """x - logsumexp(x) along ``axis``."""
+    axes = _normalize_axes("log_softmax", axis, x.ndim)
+    out = x.data - _logsumexp_keepdims(x.data, axes)
+
+    def backward(g):
+        return (g - np.exp(out) * g.sum(axis=axes, keepdims=True),)
+
+    return make_result(Tensor, out, (x,), backward, "log_softmax")
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis``, shifted by the maximum for stability."""
+    axes = _normalize_axes("softmax", axis, x.ndim)
+    e = np.exp(x.data - x.data.max(axis=axes, keepdims=True))
+    out = e / e.sum(axis=axes, keepdims=True)
+
+    def backward(g):
+        return (out * (g - (g * out).sum(axis=axes, keepdims=True)),)
+
+    return make_result(Tensor, out, (x,), backward, "softmax")
+
+
+def _reduce(name, losses, reduction):
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _check_reduction(name, reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of ``logits`` (N, C) against class indices (N,).
+
+    ``loss_i = logsumexp(logits_i) - logits_i[targets_i]``; its gradient with
+    respect to the logits is ``softmax(logits_i) - onehot(targets_i)``.
+    """
+    _check_reduction("cross_entropy", reduction)
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy: logits must have shape (N, C), got {_fmt_shape(logits.shape)}")
+    t = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    n, c = logits.shape
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: targets must be integer class indices, got dtype {t.dtype}")
+    if t.shape != (n,):
+        raise ValueError(
+            f"cross_entropy: targets must have shape ({n},) to match logits {_fmt_shape(logits.shape)}, "
+            f"got {_fmt_shape(t.shape)}"
+        )
+    if n and (t.min() < 0 or t.max() >= c):
+        bad = t[(t < 0) | (t >= c)][0]
+        raise IndexError(f"cross_entropy: target {bad} is out of range for {c} classes")
+
+    log_p = logits.data - _logsumexp_keepdims(logits.data, (1,))
+    rows = np.arange(n)
+    losses = -log_p[rows, t]
+    scale = {"mean": 1.0 / max(n, 1), "sum": 1.0, "none": None}[reduction]
+    out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=logits.dtype)
+
+    def backward(g):
+        grad = np.exp(log_p)
+        grad[rows, t] -= 1
+        grad *= g[:, None] if reduction == "none" else g * scale
+        return (grad,)
+
+    return make_result(Tensor, out, (logits,), backward, "cross_entropy")
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean (or summed) squared error; shapes must match exactly."""
+    _check_reduction("mse_loss", reduction)
+    other, b = _operand(target)
+    if np.shape(b) != input.shape:
+        raise ValueError(
+            f"mse_loss: input shape {_fmt_shape(input.shape)} and target shape "
+            f"{_fmt_shape(np.shape(b))} differ"
+        )
+    diff = input - (other if other is not None else Tensor._wrap(np.asarray(b, dtype=input.dtype)))
+    return _reduce("mse_loss", diff * diff, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))], from logits ``x``.
+
+    Uses ``max(x, 0) - x t + log(1 + exp(-|x|))``, which never overflows;
+    its gradient with respect to ``x`` is ``sigmoid(x) - t``.
+    """
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    _, t = _operand(target)
+    t = np.asarray(t, dtype=input.dtype)
+    if t.shape != input.shape:
+        raise ValueError(
+            f"binary_cross_entropy_with_logits: input shape {_fmt_shape(input.shape)} and "
+            f"target shape {_fmt_shape(t.shape)} differ"
+        )
+    x = input.data
+    losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+    count = max(x.size, 1)
+    scale = {"mean": 1.0 / count, "sum": 1.0, "none": None}[reduction]
+    out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=input.dtype)
+
+    def backward(g):
+        grad = _stable_sigmoid(x) - t
+        return (grad * (g if reduction == "none" else g * scale),)
+
+    return make_result(Tensor, out, (input,), backward, "binary_cross_entropy_with_logits")

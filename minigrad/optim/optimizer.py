@@ -1,0 +1,360 @@
+"""The :class:`Optimizer` base class, shaped like ``torch.optim.Optimizer``.
+
+An optimizer holds
+
+* ``param_groups`` -- a list of dicts.  Each dict has a ``"params"`` list of
+  :class:`minigrad.Tensor` objects plus every hyperparameter of the optimizer
+  (the constructor's values fill in whatever a group does not set itself), so
+  two groups can use different learning rates;
+* ``state`` -- a dict keyed by the parameter object; each value is a dict with
+  that parameter's step counter and buffers (momentum, moving averages, ...);
+* ``defaults`` -- the constructor's hyperparameters.
+
+Subclasses implement :meth:`step`.  They update ``p.data`` *in place* (other
+code may hold references to the array), keep the parameter's dtype, and skip
+parameters whose ``.grad`` is ``None`` without creating state for them.
+
+``state_dict()`` / ``load_state_dict()`` use PyTorch's layout: state is keyed
+by the parameter's integer position across all groups, and each saved group
+lists its parameters by those positions.  The saved dict holds only plain data
+(numbers, tuples, NumPy arrays), so it can be deep-copied or pickled.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from itertools import chain
+
+import numpy as np
+
+__all__ = ["Optimizer"]
+
+
+def _tensor_class():
+    # Imported lazily so that ``minigrad.optim`` does not fix the import order
+    # of the package's modules.
+    from ..tensor import Tensor
+
+    return Tensor
+
+
+def _typename(obj) -> str:
+    cls = type(obj)
+    if cls.__module__ == "builtins":
+        return cls.__qualname__
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _check_nonnegative(name: str, value) -> None:
+    """Raise ``ValueError("Invalid <name>: <value>")`` unless ``value >= 0``.
+
+    Written as ``not 0 <= value`` so that NaN is rejected too.
+    """
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+def _check_betas(betas) -> tuple[float, float]:
+    """Validate an Adam-style ``betas`` pair: each value in [0, 1)."""
+    try:
+        beta1, beta2 = betas
+    except (TypeError, ValueError):
+        raise ValueError(f"betas must be a pair (beta1, beta2), but got {betas!r}") from None
+    for index, beta in enumerate((beta1, beta2)):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+    return (float(beta1), float(beta2))
+
+
+class Optimizer:
+    """Base class of all minigrad optimizers.
+
+    Parameters
+    ----------
+    params:
+        An iterable of :class:`minigrad.Tensor` (or ``(name, tensor)`` pairs),
+        or an iterable of dicts, each a parameter group with a ``"params"``
+        entry and optional per-group hyperparameters.
+    defaults:
+        The hyperparameters used by groups that do not set them.
+    """
+
+    def __init__(self, params, defaults: dict) -> None:
+        Tensor = _tensor_class()
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of "
+                "Tensors or dicts, but got " + _typename(params)
+            )
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but "
+                "the ordering of tensors in sets will change between runs. "
+                "Please use a list instead."
+            )
+        self.defaults = defaults
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: list[dict] = []
+        # Reusable work arrays (one flat buffer per dtype), see ``_scratch``.
+        # They are not optimizer state: nothing in them survives a step.
+        self._scratch_buffers: dict = {}
+        # Counts step() calls so that a learning-rate scheduler can warn when it
+        # is stepped before the optimizer (see lr_scheduler.py).
+        self._step_calls = 0
+
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key != "params":
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a parameter group (a dict with ``"params"`` and, optionally,
+        hyperparameters that override ``defaults`` for this group)."""
+        Tensor = _tensor_class()
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        if "params" not in param_group:
+            raise ValueError("param_group must have a 'params' entry")
+        param_group = dict(param_group)  # do not modify the caller's dict
+
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but "
+                "the ordering of tensors in sets will change between runs. "
+                "Please use a list instead."
+            )
+        else:
+            params = list(params)
+
+        tensors, names = [], []
+        for param in params:
+            if isinstance(param, tuple) and len(param) == 2:
+                names.append(param[0])
+                tensors.append(param[1])
+            else:
+                tensors.append(param)
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError(
+                    "all optimizer params should be with/without names. "
+                    "Some param names are missing"
+                )
+            param_group["param_names"] = names
+        param_group["params"] = tensors
+
+        for param in tensors:
+            if not isinstance(param, Tensor):
+                raise TypeError(
+                    "optimizer can only optimize Tensors, "
+                    "but one of the params is " + _typename(param)
+                )
+
+        for name, default in self.defaults.items():
+            param_group.setdefault(name, default)
+
+        ids = [id(p) for p in tensors]
+        if len(ids) != len(set(ids)):
+            # PyTorch warns here and would then update such a parameter twice
+            # per step; it announces that this will become an error.  We make
+            # it one now.
+            raise ValueError(
+                "optimizer contains a parameter group with duplicate parameters; "
+                "each parameter may appear only once"
+            )
+        existing = set()
+        for group in self.param_groups:
+            existing.update(id(p) for p in group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {which} to the optimizer"
+                )
+        if not existing.isdisjoint(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+
+        self.param_groups.append(param_group)
+
+    # -------------------------------------------------------------- gradients
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters.
+
+        ``set_to_none=True`` (the default) sets ``p.grad = None``;
+        ``set_to_none=False`` fills the existing gradient arrays with zeros in
+        place.  The two differ in :meth:`step`: a ``None`` gradient skips the
+        parameter, a zero gradient still takes a step (momentum keeps moving,
+        weight decay still shrinks it).
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        p.grad.fill(0)
+
+    def step(self, closure=None):
+        """Perform one update of every parameter that has a gradient.
+
+        ``closure``, if given, is called first (it should recompute the loss and
+        the gradients) and its return value is returned.
+        """
+        raise NotImplementedError
+
+    # ---------------------------------------------------- helpers for step()
+    def _begin_step(self, closure):
+        """Start a step: record it and evaluate the closure (if any)."""
+        self._step_calls += 1
+        return None if closure is None else closure()
+
+    def _params_with_grad(self, group: dict, with_state: bool = True):
+        """Yield ``(data, grad, state)`` for each parameter of ``group`` whose
+        ``.grad`` is not ``None``.
+
+        With ``with_state`` the parameter's state dict is created by
+        ``_init_state`` the first time the parameter is seen; without it no
+        state is touched and ``state`` is ``None``.
+        """
+        state_of = self.state
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            data = p.data
+            if not isinstance(data, np.ndarray):
+                raise TypeError(
+                    f"parameter data must be a NumPy array to be updated in place, "
+                    f"but got {_typename(data)}"
+                )
+            if grad.shape != data.shape:
+                raise ValueError(
+                    f"gradient of shape {grad.shape} does not match its parameter's "
+                    f"shape {data.shape}"
+                )
+            if with_state:
+                state = state_of[p]
+                if not state:
+                    self._init_state(state, data, group)
+            else:
+                state = None
+            yield data, grad, state
+
+    def _init_state(self, state: dict, data: np.ndarray, group: dict) -> None:
+        """Fill the empty ``state`` dict of a parameter (override as needed)."""
+
+    def _scratch(self, like: np.ndarray, count: int = 1) -> list[np.ndarray]:
+        """``count`` work arrays with the shape and dtype of ``like``.
+
+        They are views into one flat buffer per dtype that grows to the largest
+        request and is reused, so a step allocates no new arrays.  Their
+        contents are garbage on entry and must not be kept after the step.
+        """
+        size = like.size
+        need = size * count
+        buffer = self._scratch_buffers.get(like.dtype)
+        if buffer is None or buffer.size < need:
+            buffer = np.empty(need, dtype=like.dtype)
+            self._scratch_buffers[like.dtype] = buffer
+        shape = like.shape
+        return [buffer[i * size:(i + 1) * size].reshape(shape) for i in range(count)]
+
+    # ------------------------------------------------------------ state dict
+    def state_dict(self) -> dict:
+        """Return the optimizer's state as plain data, in PyTorch's layout::
+
+            {"state": {0: {"step": 3, "exp_avg": array(...), ...}, 1: {...}},
+             "param_groups": [{"lr": 0.01, ..., "params": [0, 1]}, ...]}
+
+        Parameters are numbered in order across all groups.  Unlike PyTorch,
+        the arrays are copies, so the returned dict is a snapshot that later
+        steps do not change.
+        """
+        index_of: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index_of.setdefault(id(p), len(index_of))
+            packed["params"] = [index_of[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {}
+        for p, p_state in self.state.items():
+            state[index_of[id(p)]] = {
+                k: (v.copy() if isinstance(v, np.ndarray) else copy.deepcopy(v))
+                for k, v in p_state.items()
+            }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore a state saved by :meth:`state_dict`.
+
+        The optimizer must have the same number of groups with the same number
+        of parameters each; parameters are matched by position.  Arrays are
+        copied and cast to their parameter's dtype.  Hyperparameters (including
+        each group's ``lr``) are taken from the saved groups.
+        """
+        groups = self.param_groups
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError(
+                "loaded state dict has a different number of parameter groups "
+                f"({len(saved_groups)}) than the optimizer ({len(groups)})"
+            )
+        for i, (group, saved) in enumerate(zip(groups, saved_groups)):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match "
+                    f"the size of optimizer's group: group {i} has "
+                    f"{len(saved['params'])} saved parameters, the optimizer "
+                    f"{len(group['params'])}"
+                )
+        param_of = dict(
+            zip(
+                chain.from_iterable(g["params"] for g in saved_groups),
+                chain.from_iterable(g["params"] for g in groups),
+            )
+        )
+
+        state: defaultdict = defaultdict(dict)
+        for key, saved_state in state_dict["state"].items():
+            if key not in param_of:
+                raise ValueError(f"loaded state dict has state for unknown parameter {key!r}")
+            p = param_of[key]
+            restored = {}
+            for name, value in saved_state.items():
+                if isinstance(value, np.ndarray):
+                    if value.shape != p.data.shape:
+                        raise ValueError(
+                            f"loaded state {name!r} of parameter {key} has shape "
+                            f"{value.shape}, but the parameter has shape {p.data.shape}"
+                        )
+                    value = value.astype(p.data.dtype, copy=True)
+                else:
+                    value = copy.deepcopy(value)
+                restored[name] = value
+            state[p] = restored
+
+        for group, saved in zip(groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.state = state
+        self.param_groups = saved_groups

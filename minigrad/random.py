@@ -1,0 +1,21 @@
+"""The random generator used for parameter initialisation.
+
+``manual_seed(s)`` makes every later initialisation reproducible, like
+``torch.manual_seed``; each layer draws from the one shared generator in the
+order the layers are built.
+"""
+import numpy as np
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reseed minigrad's generator and return it."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+    return _generator
+
+
+def generator() -> np.random.Generator:
+    """The generator that initialisers draw from."""
+    return _generator
