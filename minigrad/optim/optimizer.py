@@ -28,15 +28,9 @@ from itertools import chain
 
 import numpy as np
 
+from ..tensor import Tensor
+
 __all__ = ["Optimizer"]
-
-
-def _tensor_class():
-    # Imported lazily so that ``minigrad.optim`` does not fix the import order
-    # of the package's modules.
-    from ..tensor import Tensor
-
-    return Tensor
 
 
 def _typename(obj) -> str:
@@ -81,7 +75,6 @@ class Optimizer:
     """
 
     def __init__(self, params, defaults: dict) -> None:
-        Tensor = _tensor_class()
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of "
@@ -125,7 +118,6 @@ class Optimizer:
     def add_param_group(self, param_group: dict) -> None:
         """Add a parameter group (a dict with ``"params"`` and, optionally,
         hyperparameters that override ``defaults`` for this group)."""
-        Tensor = _tensor_class()
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         if "params" not in param_group:
