@@ -66,7 +66,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
         error = np.abs(analytic - numeric)
         bound = atol + rtol * np.abs(numeric)
         if np.any(error > bound) or not np.all(np.isfinite(analytic)):
-            worst = np.unravel_index(np.argmax(error - bound), x.shape) if x.ndim else ()
+            worst = tuple(int(k) for k in np.unravel_index(np.argmax(error - bound), x.shape))
             raise GradcheckError(
                 f"gradcheck: gradient of input {i} (shape {x.shape}) is wrong at index {worst}: "
                 f"analytic {analytic[worst]:.10g}, numerical {numeric[worst]:.10g}, "

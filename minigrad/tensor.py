@@ -461,6 +461,8 @@ def _matmul(left, a, right, b):
         ) from None
 
     def backward(g):
+        if a.ndim == 1 and b.ndim == 1:  # inner product: g is a scalar
+            return g * b, g * a
         # treat vectors as matrices: a (k,) is a row (1, k), b (k,) a column (k, 1)
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
