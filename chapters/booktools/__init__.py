@@ -1,6 +1,39 @@
-"""Shared helpers for the book's notebooks: fonts, test functions, trajectories,
-plots and widgets. Notebooks import from here; nothing is copied between them.
+"""Shared helpers for the book's notebooks. Notebooks import from here; nothing is
+copied between them. The notebooks run with ``chapters/`` as their working directory,
+so ``import booktools`` works there without installation.
 
-The notebooks run with ``chapters/`` as their working directory, so
-``import booktools`` works there without installation.
+Modules (each does one thing):
+
+* :mod:`booktools.fonts` -- Korean font + book figure style (``use_korean_font``, ``bilingual``);
+* :mod:`booktools.functions` -- 2-D test functions with analytic and autograd gradients
+  (``Quadratic``, ``valley()``, ``elongated_bowl()``, ``Rosenbrock``, ``Himmelblau``, ``SaddleWell``);
+* :mod:`booktools.trajectories` -- ``run_optimizer`` / ``run_rule`` / ``run_minibatch`` -> ``Trajectory``;
+* :mod:`booktools.plots` -- contours with trajectories, loss curves, comparison grids;
+* :mod:`booktools.widgets` -- ``live_explorer`` (ipywidgets) and ``static_explorer`` (no kernel);
+* :mod:`booktools.checks` -- exercise checkers such as ``check_update``;
+* :mod:`booktools.data` -- packaged real datasets (``breast_cancer``, ``diabetes``);
+* :mod:`booktools.problems` -- ``LogisticRegression`` / ``LeastSquares`` losses of data.
+
+Start every chapter with::
+
+    import booktools
+    booktools.setup()
 """
+
+from __future__ import annotations
+
+__all__ = ["setup"]
+
+
+def setup(seed: int = 0):
+    """Prepare a notebook: Korean font and book figure style, NumPy print options.
+
+    Returns ``np.random.default_rng(seed)`` so the chapter has one seeded generator.
+    """
+    import numpy as np
+
+    from .fonts import use_korean_font
+
+    use_korean_font()
+    np.set_printoptions(precision=4, suppress=True)
+    return np.random.default_rng(seed)

@@ -1,0 +1,293 @@
+"""Test functions for the optimizer chapters.
+
+Every test function is a small object with
+
+* ``f(x)``: the value, NumPy, vectorised: ``x`` has shape ``(..., d)`` and the
+  result shape ``(...)`` (so a whole contour grid of shape ``(ny, nx, 2)`` is
+  evaluated in one call);
+* ``grad(x)``: the analytic gradient, shape ``(..., d)``;
+* ``f_tensor(p)``: the same formula on a :class:`minigrad.Tensor` of shape
+  ``(d,)``, so that ``minigrad`` autograd can compute the gradient too
+  (:meth:`TestFunction.autograd_grad`);
+* ``minimizer`` / ``f_min``: a global minimiser and the minimum value;
+* ``xlim`` / ``ylim``: a plot window that shows the interesting part;
+* ``name_ko`` / ``name_en`` and ``label`` (``"한국어 · English"``).
+
+The formulas are written once, in terms of ``+ - * **`` only, so the same code
+evaluates NumPy arrays and minigrad Tensors.
+
+Ready-made instances used across the book:
+
+* :func:`valley` -- ``x**2/20 + y**2`` (the classic comparison figure, start ``(-7, 2)``);
+* :func:`elongated_bowl` -- ``0.1*x1**2 + 2*x2**2`` (start ``(-5, -2)``);
+* :class:`Rosenbrock`, :class:`Himmelblau`, :class:`SaddleWell`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "TestFunction",
+    "Quadratic",
+    "Rosenbrock",
+    "Himmelblau",
+    "SaddleWell",
+    "valley",
+    "elongated_bowl",
+]
+
+
+def _as_points(x, dim):
+    """Return ``x`` as a float64 array of shape ``(..., dim)`` or raise a clear error."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 0 or x.shape[-1] != dim:
+        raise ValueError(
+            f"expected points with last dimension {dim}, got an array of shape {x.shape}"
+        )
+    return x
+
+
+class TestFunction:
+    """Base class: subclasses define ``dim`` and ``_expr(*coords)`` and ``_grad(*coords)``.
+
+    ``_expr`` receives the coordinates as separate arrays (or minigrad Tensors)
+    and must use arithmetic operators only, so it serves NumPy and autograd alike.
+    """
+
+    __test__ = False  # not a pytest test class despite the name
+
+    dim = 2
+    name_ko = "함수"
+    name_en = "function"
+    minimizer = np.zeros(2)
+    xlim = (-1.0, 1.0)
+    ylim = (-1.0, 1.0)
+
+    # --- subclasses implement these -------------------------------------------------
+    def _expr(self, *c):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _grad(self, *c):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # --- public API -----------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        """Bilingual name for titles and legends, ``"한국어 · English"``."""
+        return f"{self.name_ko} · {self.name_en}"
+
+    @property
+    def f_min(self) -> float:
+        """The value at :attr:`minimizer` (the global minimum)."""
+        return float(self.f(self.minimizer))
+
+    def f(self, x):
+        """Value at points ``x`` of shape ``(..., dim)``; returns shape ``(...)``."""
+        x = _as_points(x, self.dim)
+        return np.asarray(self._expr(*np.moveaxis(x, -1, 0)), dtype=np.float64)
+
+    __call__ = f
+
+    def grad(self, x):
+        """Analytic gradient at points ``x`` of shape ``(..., dim)``; same shape out."""
+        x = _as_points(x, self.dim)
+        parts = self._grad(*np.moveaxis(x, -1, 0))
+        return np.stack(np.broadcast_arrays(*parts), axis=-1).astype(np.float64)
+
+    def f_tensor(self, p):
+        """The function of a minigrad Tensor ``p`` of shape ``(dim,)``; returns a scalar Tensor.
+
+        Coordinates are extracted with a dot product against unit vectors, so only
+        ``@`` and arithmetic are needed from the Tensor class.
+        """
+        from minigrad import Tensor
+
+        eye = np.eye(self.dim)
+        coords = [p @ Tensor(eye[i]) for i in range(self.dim)]
+        return self._expr(*coords)
+
+    def autograd_grad(self, x):
+        """Gradient at a single point ``x`` (shape ``(dim,)``) computed by minigrad autograd."""
+        from minigrad import Tensor
+
+        x = _as_points(x, self.dim)
+        if x.ndim != 1:
+            raise ValueError(f"autograd_grad takes one point of shape ({self.dim},), got {x.shape}")
+        p = Tensor(x.copy(), requires_grad=True)
+        self.f_tensor(p).backward()
+        return np.asarray(p.grad, dtype=np.float64)
+
+    def grid(self, n: int = 200, xlim=None, ylim=None):
+        """``(X, Y, Z)`` on an ``n``-by-``n`` grid over the plot window (2-D functions only)."""
+        if self.dim != 2:
+            raise ValueError(f"grid() needs a 2-D function, {self.label} has dim={self.dim}")
+        xlim = self.xlim if xlim is None else xlim
+        ylim = self.ylim if ylim is None else ylim
+        X, Y = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))
+        return X, Y, self.f(np.stack([X, Y], axis=-1))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.label!r})"
+
+
+class Quadratic(TestFunction):
+    """Diagonal quadratic ``f(x) = sum_i c_i x_i**2`` in any dimension.
+
+    The Hessian is ``diag(2 c)``, so its eigenvalues are ``2 c_i`` with the
+    coordinate axes as eigenvectors; :attr:`condition_number` is
+    ``lambda_max / lambda_min``. The minimiser is the origin and ``f_min = 0``.
+
+    >>> q = Quadratic([1/20, 1]); q.eigenvalues, q.condition_number
+    (array([0.1, 2. ]), 20.0)
+    """
+
+    def __init__(self, coeffs, *, name_ko=None, name_en=None, xlim=None, ylim=None):
+        c = np.atleast_1d(np.asarray(coeffs, dtype=np.float64))
+        if c.ndim != 1 or c.size == 0:
+            raise ValueError(f"coeffs must be a non-empty 1-D sequence, got shape {c.shape}")
+        if not np.all(c > 0):
+            raise ValueError(f"coeffs must all be positive (a convex bowl), got {c.tolist()}")
+        self.coeffs = c
+        self.dim = c.size
+        self.minimizer = np.zeros(self.dim)
+        terms = " + ".join(f"{v:g}·x{i + 1}²" for i, v in enumerate(c))
+        self.name_ko = name_ko or f"이차 함수 {terms}"
+        self.name_en = name_en or f"quadratic {terms}"
+        if xlim is not None:
+            self.xlim = tuple(xlim)
+        if ylim is not None:
+            self.ylim = tuple(ylim)
+
+    def _expr(self, *c):
+        total = self.coeffs[0] * c[0] ** 2
+        for ci, xi in zip(self.coeffs[1:], c[1:]):
+            total = total + ci * xi**2
+        return total
+
+    def _grad(self, *c):
+        return [2.0 * ci * xi for ci, xi in zip(self.coeffs, c)]
+
+    @property
+    def hessian(self) -> np.ndarray:
+        """The constant Hessian ``diag(2 c)``."""
+        return np.diag(2.0 * self.coeffs)
+
+    @property
+    def eigenvalues(self) -> np.ndarray:
+        """Hessian eigenvalues, ascending."""
+        return np.sort(2.0 * self.coeffs)
+
+    @property
+    def condition_number(self) -> float:
+        """``kappa = lambda_max / lambda_min``."""
+        ev = self.eigenvalues
+        return float(ev[-1] / ev[0])
+
+    def gd_closed_form(self, x0, lr, t):
+        """Gradient-descent iterate after ``t`` steps (``t`` scalar or array), in closed form.
+
+        Each eigen-direction contracts independently: ``x_i(t) = (1 - lr*lambda_i)**t x_i(0)``.
+        Returns shape ``(len(t), dim)`` for array ``t``, ``(dim,)`` for scalar ``t``.
+        """
+        x0 = _as_points(x0, self.dim)
+        t = np.asarray(t, dtype=np.float64)
+        factors = (1.0 - lr * 2.0 * self.coeffs) ** t[..., None]
+        return factors * x0
+
+
+class Rosenbrock(TestFunction):
+    """``f(x, y) = (a - x)**2 + b (y - x**2)**2``: a curved, narrow valley; minimum ``(a, a**2)``."""
+
+    name_ko = "로젠브록 함수"
+    name_en = "Rosenbrock function"
+    xlim = (-2.0, 2.0)
+    ylim = (-1.0, 3.0)
+
+    def __init__(self, a: float = 1.0, b: float = 100.0):
+        if b <= 0:
+            raise ValueError(f"Rosenbrock needs b > 0, got b={b}")
+        self.a, self.b = float(a), float(b)
+        self.minimizer = np.array([self.a, self.a**2])
+
+    def _expr(self, x, y):
+        return (self.a - x) ** 2 + self.b * (y - x**2) ** 2
+
+    def _grad(self, x, y):
+        r = y - x**2
+        return [-2.0 * (self.a - x) - 4.0 * self.b * x * r, 2.0 * self.b * r]
+
+
+class Himmelblau(TestFunction):
+    """``f(x, y) = (x**2 + y - 11)**2 + (x + y**2 - 7)**2``: four global minima (value 0),
+    a local maximum and four saddle points. :attr:`minimizer` is ``(3, 2)``;
+    :attr:`minimizers` lists all four."""
+
+    name_ko = "힘멜블라우 함수"
+    name_en = "Himmelblau function"
+    xlim = (-5.0, 5.0)
+    ylim = (-5.0, 5.0)
+    minimizer = np.array([3.0, 2.0])
+    minimizers = np.array(
+        [
+            [3.0, 2.0],
+            [-2.805118086952745, 3.131312518250573],
+            [-3.779310253377747, -3.283185991286170],
+            [3.584428340330492, -1.848126526964404],
+        ]
+    )
+
+    def _expr(self, x, y):
+        return (x**2 + y - 11.0) ** 2 + (x + y**2 - 7.0) ** 2
+
+    def _grad(self, x, y):
+        u = x**2 + y - 11.0
+        v = x + y**2 - 7.0
+        return [4.0 * x * u + 2.0 * v, 2.0 * u + 4.0 * y * v]
+
+
+class SaddleWell(TestFunction):
+    """``f(x, y) = x**2/2 + y**4/4 - y**2/2``: a saddle point at the origin between two
+    minima at ``(0, +-1)`` (value ``-1/4``). Started on the line ``y = 0``, gradient descent
+    converges to the saddle; any perturbation in ``y`` escapes, slowly at first."""
+
+    name_ko = "안장점 함수"
+    name_en = "saddle function"
+    xlim = (-2.0, 2.0)
+    ylim = (-1.6, 1.6)
+    minimizer = np.array([0.0, 1.0])
+    saddle = np.array([0.0, 0.0])
+
+    def _expr(self, x, y):
+        return 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2
+
+    def _grad(self, x, y):
+        return [x, y**3 - y]
+
+
+def valley() -> Quadratic:
+    """``f(x, y) = x**2/20 + y**2`` (eigenvalues 0.1 and 2, kappa 20); window [-10,10]x[-5,5].
+
+    The classic comparison figure starts at ``(-7, 2)`` and runs 30 iterations.
+    """
+    return Quadratic(
+        [1.0 / 20.0, 1.0],
+        name_ko="골짜기 x²/20 + y²",
+        name_en="valley x²/20 + y²",
+        xlim=(-10.0, 10.0),
+        ylim=(-5.0, 5.0),
+    )
+
+
+def elongated_bowl() -> Quadratic:
+    """``f(x1, x2) = 0.1 x1**2 + 2 x2**2`` (eigenvalues 0.2 and 4, kappa 20); window [-6,6]x[-3,3].
+
+    The classic comparison figure starts at ``(-5, -2)`` and runs 20 iterations.
+    """
+    return Quadratic(
+        [0.1, 2.0],
+        name_ko="길쭉한 그릇 0.1·x1² + 2·x2²",
+        name_en="elongated bowl 0.1·x1² + 2·x2²",
+        xlim=(-6.0, 6.0),
+        ylim=(-3.0, 3.0),
+    )

@@ -1,0 +1,144 @@
+"""Figures shared by the chapters: contours with trajectories, loss curves, comparison grids.
+
+All text is bilingual (``"반복 · iteration"``, built with :func:`bi`) or symbols, so a
+figure serves both languages. Call ``booktools.setup()`` once per notebook first so
+that the Korean font is registered.
+
+Typical use::
+
+    fn = functions.valley()
+    trajs = [run_optimizer(fn, (-7, 2), 30, SGD, lr=0.95)]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    plots.plot_trajectories(fn, trajs, ax=ax1)
+    plots.loss_curves(trajs, ax=ax2, f_min=fn.f_min)
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["bi", "ITERATION", "LOSS_GAP", "COLORS", "contour", "draw_trajectory",
+           "plot_trajectories", "loss_curves", "comparison"]
+
+COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+          "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+
+
+def bi(ko: str, en: str) -> str:
+    """Bilingual figure text, Korean first: ``bi("반복", "iteration") == "반복 · iteration"``."""
+    if not ko or not en:
+        raise ValueError(f"bi() needs both texts, got ko={ko!r}, en={en!r}")
+    return f"{ko} · {en}"
+
+
+ITERATION = bi("반복", "iteration") + " t"  # no $..$: mathtext would drop Hangul
+LOSS_GAP = r"$f(\mathbf{x}_t) - f^\star$"
+
+
+def contour_levels(Z, n_levels: int = 14):
+    """Contour levels at evenly spaced quantiles of the grid values (nice on any function)."""
+    q = np.quantile(Z[np.isfinite(Z)], np.linspace(0.0, 0.9, n_levels + 1) ** 1.5)
+    return np.unique(q[1:])
+
+
+def contour(fn, ax=None, *, n: int = 200, levels=None, filled: bool = True,
+            xlim=None, ylim=None, show_minimizer: bool = True, axis_labels=("$x$", "$y$")):
+    """Draw the contours of a 2-D test function on ``ax`` (a new axes if None).
+
+    The window is ``fn.xlim``/``fn.ylim`` unless given. Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.2))
+    X, Y, Z = fn.grid(n, xlim, ylim)
+    levels = contour_levels(Z) if levels is None else levels
+    if filled:
+        ax.contourf(X, Y, Z, levels=np.concatenate([[Z.min()], levels, [Z.max()]]),
+                    cmap="Blues_r", alpha=0.35)
+    ax.contour(X, Y, Z, levels=levels, colors="0.45", linewidths=0.7)
+    if show_minimizer:
+        mins = getattr(fn, "minimizers", np.atleast_2d(fn.minimizer))
+        ax.plot(mins[:, 0], mins[:, 1], "k+", ms=10, mew=1.5, zorder=5)
+    ax.grid(False)
+    ax.set_xlim(*(xlim or fn.xlim))
+    ax.set_ylim(*(ylim or fn.ylim))
+    ax.set_xlabel(axis_labels[0])
+    ax.set_ylabel(axis_labels[1])
+    return ax
+
+
+def draw_trajectory(ax, traj, color=None, *, label=None, marker="o", ms=3.5, lw=1.4):
+    """Overlay one trajectory: the path with small markers, a circle at the start and a
+    star at the end. Non-finite points are dropped. Returns the path's Line2D."""
+    pts = traj.points[np.all(np.isfinite(traj.points), axis=1)]
+    (line,) = ax.plot(pts[:, 0], pts[:, 1], marker=marker, ms=ms, lw=lw, color=color,
+                      label=traj.label if label is None else label, zorder=6)
+    color = line.get_color()
+    ax.plot(*pts[0], "o", ms=8, mfc="white", mec=color, mew=1.8, zorder=7)
+    ax.plot(*pts[-1], "*", ms=13, color=color, mec="black", mew=0.6, zorder=7)
+    return line
+
+
+def plot_trajectories(fn, trajs, ax=None, *, title=None, legend=True, colors=None, **contour_kw):
+    """Contours of ``fn`` with every trajectory in ``trajs`` overlaid; returns the axes.
+
+    Start points are open circles, end points stars, ``+`` marks the minimiser.
+    """
+    ax = contour(fn, ax, **contour_kw)
+    colors = colors or COLORS
+    for i, tr in enumerate(trajs):
+        draw_trajectory(ax, tr, colors[i % len(colors)])
+    ax.set_title(fn.label if title is None else title, fontsize=10)
+    if legend and trajs:
+        ax.legend(loc="best", fontsize=8, framealpha=0.85)
+    return ax
+
+
+def loss_curves(trajs, ax=None, *, f_min: float = 0.0, log: bool = True, title=None,
+                colors=None, xlabel=ITERATION, ylabel=LOSS_GAP):
+    """Loss gap ``f(x_t) - f_min`` against the iteration, log scale by default; returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.6))
+    colors = colors or COLORS
+    for i, tr in enumerate(trajs):
+        gap = np.asarray(tr.losses, dtype=np.float64) - f_min
+        if log:
+            gap = np.where(np.isfinite(gap) & (gap > 0), gap, np.nan)
+        ax.plot(np.arange(len(gap)), gap, color=colors[i % len(colors)], lw=1.6, label=tr.label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    if trajs:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def comparison(fn, panels, *, ncols=None, with_loss=False, figsize_per=(4.6, 3.6), suptitle=None):
+    """A grid of contour panels, one per entry of ``panels`` (``{title: [Trajectory, ...]}``).
+
+    With ``with_loss=True`` a last panel shows every trajectory's loss curve. Returns the figure.
+    """
+    items = list(panels.items())
+    n = len(items) + (1 if with_loss else 0)
+    ncols = ncols or n
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(figsize_per[0] * ncols, figsize_per[1] * nrows),
+                             squeeze=False, layout="constrained")
+    axes = axes.ravel()
+    k = 0  # one colour per trajectory across all panels, shared with the loss panel
+    for i, (title, trajs) in enumerate(items):
+        plot_trajectories(fn, trajs, ax=axes[i], title=title,
+                          colors=[COLORS[(k + j) % len(COLORS)] for j in range(len(trajs))])
+        k += len(trajs)
+    if with_loss:
+        all_trajs = [t for _, trajs in items for t in trajs]
+        loss_curves(all_trajs, ax=axes[len(items)], f_min=fn.f_min)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig

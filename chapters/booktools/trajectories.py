@@ -1,0 +1,210 @@
+"""Run optimizers and from-scratch update rules on test functions and on data.
+
+Two ways to describe a method, both run by the same loop so that a notebook can
+assert ``np.allclose(scratch.points, library.points)``:
+
+* a ``minigrad.optim`` optimizer: the class (``minigrad.optim.SGD``) plus its
+  hyperparameters as keyword arguments, or any factory ``params -> optimizer``;
+* an update rule written from scratch in NumPy, a function
+  ``rule(x, g, state, **hyper) -> new_x``. ``x`` and ``g`` are float64 arrays
+  (do not modify ``x`` in place; return a new array), ``state`` is a dict
+  that persists across the steps of one run (empty at the first step) and
+  holds the rule's buffers; the runner sets ``state["t"]`` to the step
+  number 1, 2, ... before each call.
+
+Example::
+
+    def gd(x, g, state, lr):
+        return x - lr * g
+
+    fn = functions.valley()
+    a = run_rule(fn, (-7, 2), 30, gd, lr=0.95)
+    b = run_optimizer(fn, (-7, 2), 30, minigrad.optim.SGD, lr=0.95)
+    assert np.allclose(a.points, b.points)
+
+Non-finite iterates (a diverging run) are kept as they are; the run simply goes on
+(NumPy overflow warnings are silenced inside the loop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Trajectory", "run_optimizer", "run_rule", "run_minibatch", "make_stepper"]
+
+
+@dataclass
+class Trajectory:
+    """The iterates of one run.
+
+    Attributes
+    ----------
+    points : ndarray, shape (n_steps + 1, d)
+        ``points[0]`` is the start, ``points[t]`` the iterate after ``t`` updates.
+    losses : ndarray, shape (n_steps + 1,)
+        The objective ``fn.f`` at each point (the full-data loss for minibatch runs).
+    label : str
+        Legend text, e.g. ``"SGD η=0.95"``.
+    info : dict
+        Anything else the runner recorded (hyperparameters, batch size, ...).
+    """
+
+    points: np.ndarray
+    losses: np.ndarray
+    label: str = ""
+    info: dict = field(default_factory=dict)
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.points) - 1
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.points[-1]
+
+    @property
+    def diverged(self) -> bool:
+        """True if the loss became non-finite or ended above where it started."""
+        return (not np.all(np.isfinite(self.losses))) or self.losses[-1] > self.losses[0]
+
+
+def _default_label(name, hyper):
+    sym = {"lr": "η", "momentum": "μ", "alpha": "α", "rho": "ρ", "eps": "ε", "betas": "β"}
+    parts = [f"{sym.get(k, k)}={v:g}" if isinstance(v, (int, float)) else f"{sym.get(k, k)}={v}"
+             for k, v in hyper.items()]
+    return (name + " " + ", ".join(parts)).strip()
+
+
+def make_stepper(x0, *, optimizer=None, rule=None, scheduler=None, **hyper):
+    """Return ``(step, name)`` where ``step(g) -> x`` applies one update with gradient ``g``.
+
+    Exactly one of ``optimizer`` (a minigrad optimizer class or a factory
+    ``params -> optimizer``) and ``rule`` (a from-scratch update function) must be given.
+    ``scheduler`` (optimizer only) is a factory ``optimizer -> lr scheduler``, stepped
+    once after every update, e.g. ``lambda o: InverseTimeDecay(o, decay=0.1)``.
+    """
+    if (optimizer is None) == (rule is None):
+        raise ValueError("give exactly one of optimizer= (a minigrad.optim class or factory) "
+                         "and rule= (a from-scratch update function)")
+    x0 = np.array(x0, dtype=np.float64)
+    if x0.ndim != 1:
+        raise ValueError(f"x0 must be a 1-D point, got shape {x0.shape}")
+
+    if rule is not None:
+        if scheduler is not None:
+            raise ValueError("scheduler= works with optimizer=; a rule handles its own schedule")
+        state: dict = {}
+        x = x0.copy()
+
+        def step(g):
+            nonlocal x
+            state["t"] = state.get("t", 0) + 1
+            new = rule(x.copy(), np.array(g, dtype=np.float64), state, **hyper)
+            new = np.asarray(new, dtype=np.float64)
+            if new.shape != x.shape:
+                raise ValueError(f"the update rule returned shape {new.shape}, expected {x.shape}")
+            x = new
+            return x.copy()
+
+        return step, getattr(rule, "__name__", "rule")
+
+    from minigrad.nn import Parameter
+
+    p = Parameter(x0.copy())
+    opt = optimizer([p], **hyper) if hyper else optimizer([p])
+    sched = scheduler(opt) if scheduler is not None else None
+
+    def step(g):
+        opt.zero_grad()
+        p.grad = np.array(g, dtype=np.float64).reshape(p.shape)
+        opt.step()
+        if sched is not None:
+            sched.step()
+        return np.array(p.data, dtype=np.float64).copy()
+
+    return step, getattr(optimizer, "__name__", type(opt).__name__)
+
+
+def _run(fn, x0, n_steps, stepper_kw, grad, grad_noise, seed, label):
+    if n_steps < 0:
+        raise ValueError(f"n_steps must be >= 0, got {n_steps}")
+    if grad not in ("analytic", "autograd"):
+        raise ValueError(f"grad must be 'analytic' or 'autograd', got {grad!r}")
+    hyper = {k: v for k, v in stepper_kw.items() if k not in ("optimizer", "rule", "scheduler")}
+    step, name = make_stepper(x0, **stepper_kw)
+    rng = np.random.default_rng(seed)
+    x = np.array(x0, dtype=np.float64)
+    points = np.empty((n_steps + 1, x.size))
+    points[0] = x
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, n_steps + 1):
+            g = fn.grad(x) if grad == "analytic" else fn.autograd_grad(x)
+            if grad_noise:
+                g = g + grad_noise * rng.standard_normal(g.shape)
+            x = step(g)
+            points[t] = x
+        losses = fn.f(points)
+    return Trajectory(points, np.asarray(losses, dtype=np.float64),
+                      label if label is not None else _default_label(name, hyper),
+                      {"method": name, **hyper})
+
+
+def run_optimizer(fn, x0, n_steps, optimizer, *, scheduler=None, grad="analytic",
+                  grad_noise=0.0, seed=0, label=None, **hyper) -> Trajectory:
+    """Run a minigrad optimizer on ``fn`` from ``x0`` for ``n_steps`` updates.
+
+    Parameters
+    ----------
+    fn : test function (see :mod:`booktools.functions`) or any object with ``f``/``grad``
+    x0 : start point, shape ``(d,)``
+    optimizer : ``minigrad.optim`` class (given ``**hyper``) or factory ``params -> optimizer``
+    scheduler : optional factory ``optimizer -> scheduler``, stepped after each update
+    grad : ``"analytic"`` (``fn.grad``) or ``"autograd"`` (``fn.f_tensor`` + backward)
+    grad_noise : standard deviation of Gaussian noise added to each gradient (seeded)
+    **hyper : hyperparameters with minigrad/PyTorch names (``lr``, ``momentum``, ...)
+    """
+    return _run(fn, x0, n_steps, dict(optimizer=optimizer, scheduler=scheduler, **hyper),
+                grad, grad_noise, seed, label)
+
+
+def run_rule(fn, x0, n_steps, rule, *, grad="analytic", grad_noise=0.0, seed=0,
+             label=None, **hyper) -> Trajectory:
+    """Run a from-scratch rule ``rule(x, g, state, **hyper) -> new_x``; same loop as
+    :func:`run_optimizer`, so equal methods give equal trajectories."""
+    return _run(fn, x0, n_steps, dict(rule=rule, **hyper), grad, grad_noise, seed, label)
+
+
+def run_minibatch(problem, w0, *, batch_size, epochs, optimizer=None, rule=None,
+                  scheduler=None, seed=0, label=None, **hyper) -> Trajectory:
+    """Minibatch SGD-style training on a data problem (see :mod:`booktools.problems`).
+
+    Each epoch shuffles the ``problem.n`` examples with ``np.random.default_rng(seed)``
+    and visits them in consecutive batches of ``batch_size`` (the last batch may be
+    smaller); each batch gives one update with ``problem.minibatch_grad(w, idx)``.
+    ``losses[k]`` is the full training loss ``problem.f`` after ``k`` updates, and
+    ``info["epoch_end"]`` lists the update counts at which epochs end.
+    ``batch_size = problem.n`` is full-batch gradient descent.
+    """
+    n = problem.n
+    if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n):
+        raise ValueError(f"batch_size must be an integer in [1, {n}], got {batch_size!r}")
+    if not (isinstance(epochs, (int, np.integer)) and epochs >= 1):
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    step, name = make_stepper(w0, optimizer=optimizer, rule=rule, scheduler=scheduler, **hyper)
+    rng = np.random.default_rng(seed)
+    w = np.array(w0, dtype=np.float64)
+    points, epoch_end = [w.copy()], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(epochs):
+            order = rng.permutation(n)
+            for start in range(0, n, batch_size):
+                w = step(problem.minibatch_grad(w, order[start:start + batch_size]))
+                points.append(w)
+            epoch_end.append(len(points) - 1)
+        points = np.array(points)
+        losses = np.array([problem.f(p) for p in points])
+    return Trajectory(points, losses,
+                      label if label is not None else _default_label(name, {"B": batch_size, **hyper}),
+                      {"method": name, "batch_size": batch_size, "epoch_end": epoch_end, **hyper})

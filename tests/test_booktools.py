@@ -1,0 +1,313 @@
+"""Tests of chapters/booktools, the notebooks' shared helpers."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
+if str(CHAPTERS) not in sys.path:
+    sys.path.insert(0, str(CHAPTERS))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+from booktools import checks, data, functions, plots, problems, trajectories, widgets  # noqa: E402
+from minigrad.optim import SGD, Adagrad, Adam  # noqa: E402
+import booktools  # noqa: E402
+from minigrad.optim.lr_scheduler import InverseTimeDecay  # noqa: E402
+
+booktools.setup()  # Korean font: figures below must draw without missing-glyph warnings
+
+ALL_FUNCTIONS = [functions.valley(), functions.elongated_bowl(), functions.Quadratic([0.3]),
+                 functions.Quadratic([1.0, 2.0, 3.0]), functions.Rosenbrock(),
+                 functions.Rosenbrock(a=-0.5, b=10.0), functions.Himmelblau(), functions.SaddleWell()]
+
+
+def _finite_diff(fn, x, h=1e-6):
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (fn.f(x + e) - fn.f(x - e)) / (2 * h)
+    return g
+
+
+# ------------------------------------------------------------------ functions
+
+
+@pytest.mark.parametrize("fn", ALL_FUNCTIONS, ids=repr)
+def test_analytic_gradient_matches_finite_differences(fn):
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        x = rng.uniform(-2, 2, fn.dim)
+        np.testing.assert_allclose(fn.grad(x), _finite_diff(fn, x), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("fn", ALL_FUNCTIONS, ids=repr)
+def test_analytic_gradient_matches_minigrad_autograd(fn):
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        x = rng.uniform(-2, 2, fn.dim)
+        np.testing.assert_allclose(fn.autograd_grad(x), fn.grad(x), rtol=1e-12, atol=1e-12)
+        assert float(fn.f_tensor(__import__("minigrad").Tensor(x)).data) == pytest.approx(fn.f(x), rel=1e-14)
+
+
+@pytest.mark.parametrize("fn", ALL_FUNCTIONS, ids=repr)
+def test_minimizer_is_stationary_with_the_stated_value(fn):
+    for m in np.atleast_2d(getattr(fn, "minimizers", fn.minimizer)):
+        np.testing.assert_allclose(fn.grad(m), 0.0, atol=1e-9)
+        assert fn.f(m) == pytest.approx(fn.f_min, abs=1e-12)
+
+
+def test_functions_are_vectorised_over_a_grid():
+    fn = functions.Rosenbrock()
+    X, Y, Z = fn.grid(17)
+    assert Z.shape == (17, 17)
+    assert Z[3, 5] == pytest.approx(fn.f([X[3, 5], Y[3, 5]]))
+    G = fn.grad(np.stack([X, Y], axis=-1))
+    assert G.shape == (17, 17, 2)
+    np.testing.assert_allclose(G[4, 9], fn.grad([X[4, 9], Y[4, 9]]))
+
+
+def test_quadratic_spectrum_and_closed_form():
+    v, b = functions.valley(), functions.elongated_bowl()
+    np.testing.assert_allclose(v.eigenvalues, [0.1, 2.0])
+    np.testing.assert_allclose(b.eigenvalues, [0.2, 4.0])
+    assert v.condition_number == pytest.approx(20.0) and b.condition_number == pytest.approx(20.0)
+    np.testing.assert_allclose(np.linalg.eigvalsh(v.hessian), v.eigenvalues)
+    tr = trajectories.run_optimizer(b, (-5, -2), 20, SGD, lr=0.4)
+    np.testing.assert_allclose(tr.points, b.gd_closed_form((-5, -2), 0.4, np.arange(21)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [dict(coeffs=[1.0, -1.0]), dict(coeffs=[])])
+def test_quadratic_rejects_bad_coefficients(bad):
+    with pytest.raises(ValueError, match="coeffs"):
+        functions.Quadratic(**bad)
+
+
+def test_bad_point_shape_names_the_shape():
+    with pytest.raises(ValueError, match=r"\(3,\)"):
+        functions.valley().f(np.zeros(3))
+
+
+# ------------------------------------------------------------------ trajectories
+
+
+def test_run_optimizer_equals_a_hand_written_loop():
+    import minigrad
+    fn = functions.Rosenbrock()
+    p = minigrad.nn.Parameter(np.array([-1.2, 1.0]))
+    opt = Adam([p], lr=0.05)
+    pts = [p.data.copy()]
+    for _ in range(40):
+        opt.zero_grad()
+        fn.f_tensor(p).backward()
+        opt.step()
+        pts.append(p.data.copy())
+    tr = trajectories.run_optimizer(fn, (-1.2, 1.0), 40, Adam, lr=0.05)
+    np.testing.assert_allclose(tr.points, np.array(pts), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(tr.losses, fn.f(np.array(pts)))
+    tr2 = trajectories.run_optimizer(fn, (-1.2, 1.0), 40, Adam, lr=0.05, grad="autograd")
+    np.testing.assert_allclose(tr2.points, tr.points, rtol=1e-12, atol=1e-14)
+
+
+def test_run_rule_matches_optimizer_and_state_persists():
+    fn = functions.valley()
+
+    def heavy_ball(x, g, state, lr, momentum):
+        b = g if state["t"] == 1 else momentum * state["b"] + g
+        state["b"] = b
+        return x - lr * b
+
+    a = trajectories.run_rule(fn, (-7, 2), 30, heavy_ball, lr=0.1, momentum=0.9)
+    b = trajectories.run_optimizer(fn, (-7, 2), 30, SGD, lr=0.1, momentum=0.9)
+    np.testing.assert_allclose(a.points, b.points, rtol=1e-12)
+    assert a.points.shape == (31, 2) and a.losses.shape == (31,)
+
+
+def test_scheduler_is_stepped_after_every_update():
+    fn = functions.Quadratic([0.5])  # f = w^2/2, gradient w
+    decay, lr = 0.5, 0.1
+    tr = trajectories.run_optimizer(fn, [1.0], 4, SGD, lr=lr,
+                                    scheduler=lambda o: InverseTimeDecay(o, decay))
+    w, expect = 1.0, [1.0]
+    for k in range(4):
+        w -= lr / (1 + decay * k) * w
+        expect.append(w)
+    np.testing.assert_allclose(tr.points[:, 0], expect, rtol=1e-14)
+
+
+def test_divergence_is_kept_not_raised():
+    tr = trajectories.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=1.05)
+    assert tr.diverged and abs(tr.points[-1, 1]) > abs(tr.points[0, 1])
+
+
+def test_runner_errors_are_clear():
+    fn = functions.valley()
+    with pytest.raises(ValueError, match="exactly one"):
+        trajectories.make_stepper([0.0, 0.0])
+    with pytest.raises(ValueError, match="shape"):
+        trajectories.run_rule(fn, (1.0, 1.0), 2, lambda x, g, s: x[:1])
+    with pytest.raises(ValueError, match="Invalid learning rate|lr"):
+        trajectories.run_optimizer(fn, (1.0, 1.0), 2, SGD, lr=-1.0)
+
+
+def test_minibatch_runner_full_batch_is_gradient_descent():
+    ds = data.breast_cancer()
+    prob = problems.LogisticRegression(ds.X_train, ds.y_train)
+    w0 = np.zeros(prob.dim)
+    full = trajectories.run_minibatch(prob, w0, batch_size=prob.n, epochs=5, optimizer=SGD, lr=0.5)
+    gd = trajectories.run_optimizer(prob, w0, 5, SGD, lr=0.5)
+    np.testing.assert_allclose(full.points, gd.points, rtol=1e-12)
+    mb = trajectories.run_minibatch(prob, w0, batch_size=32, epochs=2, optimizer=SGD, lr=0.1)
+    assert mb.n_steps == 2 * int(np.ceil(prob.n / 32)) and mb.info["epoch_end"][-1] == mb.n_steps
+    assert mb.losses[-1] < 0.2 < mb.losses[0]
+    with pytest.raises(ValueError, match="batch_size"):
+        trajectories.run_minibatch(prob, w0, batch_size=0, epochs=1, optimizer=SGD, lr=0.1)
+
+
+# ------------------------------------------------------------------ data / problems
+
+
+def test_dataset_is_standardised_and_seeded():
+    a, b = data.breast_cancer(), data.breast_cancer()
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    assert a.X_train.shape == (455, 31) and a.X_test.shape == (114, 31)
+    np.testing.assert_allclose(a.X_train[:, :-1].mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(a.X_train[:, :-1].std(axis=0), 1.0, atol=1e-12)
+    assert set(np.unique(a.y_train)) == {0.0, 1.0}
+    assert not np.array_equal(data.breast_cancer(seed=1).X_train, a.X_train)
+    d = data.diabetes()
+    assert d.X_train.shape == (354, 11) and abs(d.y_train.mean()) < 1e-12
+
+
+@pytest.mark.parametrize("make", [
+    lambda ds: problems.LogisticRegression(ds.X_train, ds.y_train, l2=0.01),
+    lambda ds: problems.LeastSquares(ds.X_train, (ds.X_train @ np.arange(31) % 3), l2=0.0),
+])
+def test_problem_gradients(make):
+    prob = make(data.breast_cancer())
+    rng = np.random.default_rng(3)
+    w = rng.normal(0, 0.3, prob.dim)
+    np.testing.assert_allclose(prob.grad(w), _finite_diff(prob, w), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(prob.autograd_grad(w), prob.grad(w), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(prob.per_example_grads(w).mean(axis=0), prob.grad(w), atol=1e-12)
+    idx = np.array([4, 8, 15, 16, 23, 42])
+    np.testing.assert_allclose(prob.minibatch_grad(w, idx), prob.per_example_grads(w)[idx].mean(axis=0),
+                               atol=1e-12)
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _sgd(x, g, state, lr, momentum=0.0):
+    if momentum:
+        state["b"] = g if state["t"] == 1 else momentum * state["b"] + g
+        g = state["b"]
+    return x - lr * g
+
+
+def test_check_update_accepts_a_correct_rule(capsys):
+    checks.check_update(_sgd, "sgd", lr=0.1)
+    checks.check_update(_sgd, SGD, lr=0.05, momentum=0.9)
+    assert "matches minigrad.optim.SGD" in capsys.readouterr().out
+
+
+def test_check_update_catches_momentum_without_its_coefficient():
+    def seed_momentum(x, g, state, lr, momentum):  # the seed notes' V <- V + lr g
+        state["v"] = state.get("v", 0.0) + lr * g
+        return x - state["v"]
+
+    with pytest.raises(AssertionError, match=r"step t=2 of problem 1"):
+        checks.check_update(seed_momentum, "sgd", lr=0.1, momentum=0.9)
+
+
+def test_check_update_reports_exceptions_and_rule_references():
+    def broken(x, g, state, lr):
+        return x - lr * state["missing"]
+
+    with pytest.raises(AssertionError, match="KeyError"):
+        checks.check_update(broken, "sgd", lr=0.1)
+    with pytest.raises(AssertionError, match="differs"):
+        checks.check_update(lambda x, g, s, lr: x - 2 * lr * g, _sgd, lr=0.1)
+    with pytest.raises(ValueError, match="unknown reference"):
+        checks.check_update(_sgd, "sgdd", lr=0.1)
+
+
+def test_check_update_adagrad_reference():
+    def adagrad(x, g, state, lr, eps=1e-10):
+        state["G"] = state.get("G", 0.0) + g * g
+        return x - lr * g / (np.sqrt(state["G"]) + eps)
+
+    checks.check_update(adagrad, "adagrad", lr=0.3, quiet=True)
+    checks.check_update(adagrad, Adagrad, lr=0.3, quiet=True)
+
+
+# ------------------------------------------------------------------ widgets
+
+
+def _static():
+    return widgets.static_explorer(functions.valley(), (-7, 2), 30, optimizer=SGD,
+                                   grid={"lr": [0.1, 0.5, 0.95, 1.05], "momentum": [0.0, 0.5]},
+                                   initial={"lr": 0.95})
+
+
+def test_static_explorer_payload_has_the_right_shape():
+    s = _static()
+    m = re.search(r'<script type="application/json">(.*?)</script>', s.html, re.S)
+    payload = json.loads(m.group(1).replace("<\\/", "</"))
+    assert payload == s.data
+    assert [p["name"] for p in payload["params"]] == ["lr", "momentum"]
+    assert len(payload["runs"]) == 4 * 2
+    for run in payload["runs"]:
+        assert len(run) == 3 and all(len(series) == 31 for series in run)
+    # runs are in row-major order of the grid: (lr=0.95, momentum=0.5) is index 2*2+1
+    expect = trajectories.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=0.95, momentum=0.5)
+    np.testing.assert_allclose(payload["runs"][5][0], expect.points[:, 0], rtol=1e-5, atol=1e-9)
+    W, H = payload["width"], payload["height"]
+    for panel in payload["panels"].values():
+        x0, y0, x1, y1 = panel["box"]
+        assert 0 <= x0 < x1 <= W and 0 <= y0 < y1 <= H
+    assert 'value="2"' in s.html  # initial lr=0.95 is the third grid value
+
+
+def test_static_explorer_is_self_contained():
+    html = _static().html
+    assert not re.search(r"https?:", html), "no network requests allowed"
+    assert "<script src" not in html and "<link" not in html
+    assert html.count("data:image/png;base64,") == 1
+
+
+def test_static_explorer_diverging_runs_are_json_safe():
+    s = widgets.static_explorer(functions.valley(), (-7, 2), 500, optimizer=SGD, grid={"lr": [3.0]})
+    json.dumps(s.data, allow_nan=False)
+    assert None in s.data["runs"][0][2]
+
+
+def test_live_explorer_redraws_and_changes_the_image():
+    pytest.importorskip("ipywidgets")
+    live = widgets.live_explorer(functions.valley(), (-7, 2), 30, optimizer=SGD,
+                                 controls={"lr": (0.01, 1.2, 0.01, 0.95), "momentum": (0.0, 0.9, 0.1, 0.0)})
+    first = live.image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    live.controls["lr"].value = 0.3  # via the observer, as a slider drag would
+    assert live.trajectory.info["lr"] == 0.3 and live.image.value != first
+    live.update(lr=0.5, momentum=0.5)
+    ref = trajectories.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=0.5, momentum=0.5)
+    np.testing.assert_allclose(live.trajectory.points, ref.points)
+    with pytest.raises(KeyError, match="no control"):
+        live.update(beta=0.1)
+
+
+def test_plots_draw_without_error():
+    fn = functions.Himmelblau()
+    trs = [trajectories.run_optimizer(fn, (0, 0), 20, SGD, lr=0.01),
+           trajectories.run_optimizer(fn, (-1, 1), 20, Adam, lr=0.2)]
+    fig = plots.comparison(fn, {"A": trs[:1], "B": trs[1:]}, with_loss=True)
+    assert len([a for a in fig.axes if a.get_visible()]) == 3
+    assert plots.bi("반복", "iteration") == "반복 · iteration"
