@@ -179,12 +179,13 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
             )
         input_grads = ctx.backward(g)
         for p, pg in zip(ctx.parents, input_grads):
-            if p is None or pg is None or not p.requires_grad:
+            if pg is None or p is None or not p.requires_grad:
                 continue
-            if pg.shape != p.shape:
-                pg = unbroadcast(pg, p.shape)
-            if pg.dtype != p.data.dtype:
-                pg = pg.astype(p.data.dtype)
+            data = p.data
+            if pg.shape != data.shape:
+                pg = unbroadcast(pg, data.shape)
+            if pg.dtype is not data.dtype and pg.dtype != data.dtype:
+                pg = pg.astype(data.dtype)
             key = id(p)
             if key in pending:
                 pending[key] = pending[key] + pg  # new array: no aliasing

@@ -54,9 +54,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def _logsumexp_keepdims(a, axes):
     peak = a.max(axis=axes, keepdims=True)
-    peak = np.where(np.isfinite(peak), peak, 0)  # all -inf rows stay -inf, not nan
-    with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer there
-        return peak + np.log(np.exp(a - peak).sum(axis=axes, keepdims=True))
+    if not np.isfinite(peak).all():
+        # a slice that is all -inf has logsumexp -inf (not nan); +inf stays +inf
+        peak = np.where(np.isfinite(peak), peak, 0)
+        with np.errstate(divide="ignore"):
+            return peak + np.log(np.exp(a - peak).sum(axis=axes, keepdims=True))
+    return peak + np.log(np.exp(a - peak).sum(axis=axes, keepdims=True))
 
 
 def logsumexp(x: Tensor, axis=None, keepdims=False) -> Tensor:
