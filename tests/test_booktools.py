@@ -311,3 +311,19 @@ def test_plots_draw_without_error():
     fig = plots.comparison(fn, {"A": trs[:1], "B": trs[1:]}, with_loss=True)
     assert len([a for a in fig.axes if a.get_visible()]) == 3
     assert plots.bi("반복", "iteration") == "반복 · iteration"
+
+
+def test_check_update_with_a_scheduler_reference():
+    def inverse_time(x, g, state, lr, decay):
+        return x - lr / (1.0 + decay * (state["t"] - 1)) * g
+
+    sched = lambda o: InverseTimeDecay(o, 0.5)  # noqa: E731
+    checks.check_update(inverse_time, "sgd", lr=0.2, scheduler=sched, rule_kwargs={"decay": 0.5}, quiet=True)
+
+    def off_by_one(x, g, state, lr, decay):  # counts the first step as t=1 instead of 0
+        return x - lr / (1.0 + decay * state["t"]) * g
+
+    with pytest.raises(AssertionError, match="step t=1"):
+        checks.check_update(off_by_one, "sgd", lr=0.2, scheduler=sched, rule_kwargs={"decay": 0.5})
+    with pytest.raises(ValueError, match="optimizer reference"):
+        checks.check_update(inverse_time, _sgd, lr=0.2, scheduler=sched, rule_kwargs={"decay": 0.5})

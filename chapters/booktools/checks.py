@@ -68,7 +68,7 @@ def _problems(rng, n_problems):
 
 def check_update(step_fn, reference="sgd", *, n_problems: int = 4, n_steps: int = 25,
                  seed: int = 0, rtol: float = 1e-9, atol: float = 1e-12, quiet: bool = False,
-                 **hyper) -> None:
+                 scheduler=None, rule_kwargs=None, **hyper) -> None:
     """Check a from-scratch update rule step by step against a reference.
 
     Parameters
@@ -79,17 +79,27 @@ def check_update(step_fn, reference="sgd", *, n_problems: int = 4, n_steps: int 
     n_problems, n_steps, seed : how many seeded random problems, and steps on each
     rtol, atol : tolerance of the comparison (``np.allclose``)
     **hyper : hyperparameters passed to both, with minigrad/PyTorch names (``lr=0.1``, ...)
+    scheduler : factory ``optimizer -> lr scheduler`` for an optimizer reference, stepped after
+        every update (e.g. ``lambda o: InverseTimeDecay(o, decay=0.5)``)
+    rule_kwargs : extra keyword arguments for ``step_fn`` only (e.g. ``{"decay": 0.5}`` when the
+        reference gets its schedule from ``scheduler``)
 
     Raises ``AssertionError`` at the first step where the two disagree.
     """
     if n_problems < 1 or n_steps < 1:
         raise ValueError(f"n_problems and n_steps must be >= 1, got {n_problems} and {n_steps}")
     ref_kw, ref_name = _reference_kwargs(reference)
+    if scheduler is not None:
+        if "optimizer" not in ref_kw:
+            raise ValueError("scheduler= needs an optimizer reference (a name or a minigrad.optim class)")
+        ref_kw["scheduler"] = scheduler
+        ref_name += " + scheduler"
+    rule_kwargs = dict(rule_kwargs or {})
     user_name = getattr(step_fn, "__name__", "your rule")
-    shown = ", ".join(f"{k}={v}" for k, v in hyper.items()) or "defaults"
+    shown = ", ".join(f"{k}={v}" for k, v in {**hyper, **rule_kwargs}.items()) or "defaults"
     rng = np.random.default_rng(seed)
     for k, (desc, d, x0, grad_fn) in enumerate(_problems(rng, n_problems), start=1):
-        mine, _ = make_stepper(x0, rule=step_fn, **hyper)
+        mine, _ = make_stepper(x0, rule=step_fn, **hyper, **rule_kwargs)
         ref, _ = make_stepper(x0, **ref_kw, **hyper)
         x_mine = x_ref = np.array(x0)
         for t in range(1, n_steps + 1):

@@ -49,7 +49,8 @@ __all__ = ["LiveExplorer", "live_explorer", "StaticExplorer", "static_explorer"]
 
 SYMBOLS = {"lr": "η", "momentum": "μ", "alpha": "α", "rho": "ρ", "eps": "ε", "beta1": "β₁",
            "beta2": "β₂", "dampening": "τ", "weight_decay": "λ", "nesterov": "nesterov",
-           "lr_decay": "lr_decay", "decay": "decay", "initial_accumulator_value": "G₀"}
+           "lr_decay": "lr_decay", "decay": "decay", "initial_accumulator_value": "G₀",
+           "grad_noise": "σ"}
 
 
 def _symbol(name):
@@ -83,7 +84,20 @@ def _loss_ylim(fn, x0, references):
     return top * 1e-10, top * 1e3
 
 
-def _base_figure(fn, x0, n_steps, references, title, figsize, dpi):
+def _runs_ylim(fn, x0, trajs):
+    """Loss-axis limits for the static explorer: from the smallest positive gap reached by any
+    run (at most 14 decades down) to the largest, capped at 1e6 times the starting gap."""
+    gap0 = float(fn.f(x0) - fn.f_min)
+    gaps = np.concatenate([t.losses - fn.f_min for t in trajs])
+    gaps = gaps[np.isfinite(gaps) & (gaps > 0)]
+    if gaps.size == 0 or gap0 <= 0:
+        return None
+    hi = min(gaps.max(), gap0 * 1e6)
+    lo = max(gaps.min(), hi * 1e-14)
+    return lo / 3.0, hi * 3.0
+
+
+def _base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim=None):
     """Figure with the static parts drawn: contour (+ references) and empty loss axes."""
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
@@ -98,7 +112,7 @@ def _base_figure(fn, x0, n_steps, references, title, figsize, dpi):
     ax.set_title(fn.label if title is None else title, fontsize=9)
     lax.set_yscale("log")
     lax.set_xlim(0, n_steps)
-    lax.set_ylim(*_loss_ylim(fn, x0, references))
+    lax.set_ylim(*(loss_ylim or _loss_ylim(fn, x0, references)))
     lax.set_xlabel(plots.ITERATION)
     lax.set_ylabel(plots.LOSS_GAP)
     lax.grid(True, alpha=0.3)
@@ -337,7 +351,8 @@ class StaticExplorer:
             pts = tr.points
             runs.append([[_num(v) for v in pts[:, 0]], [_num(v) for v in pts[:, 1]],
                          [_num(v) for v in tr.losses]])
-        fig, ax, lax = _base_figure(fn, x0, n_steps, list(references), title, figsize, dpi)
+        fig, ax, lax = _base_figure(fn, x0, n_steps, list(references), title, figsize, dpi,
+                                    _runs_ylim(fn, x0, list(self.trajectories.values()) + list(references)))
         fig.canvas.draw()
         W, H = fig.canvas.get_width_height()
 
