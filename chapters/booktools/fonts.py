@@ -22,7 +22,7 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib import font_manager
 
-__all__ = ["LATIN_FAMILY", "korean_font_path", "use_korean_font", "bilingual"]
+__all__ = ["LATIN_FAMILY", "BOOK_STYLE", "korean_font_path", "use_korean_font"]
 
 #: The family that supplies Latin, Greek, digits and U+2212 MINUS SIGN.
 LATIN_FAMILY = "DejaVu Sans"
@@ -112,9 +112,3 @@ def use_korean_font(style: bool = True) -> str:
     mpl.rcParams["axes.unicode_minus"] = True
     return family
 
-
-def bilingual(ko: str, en: str, sep: str = " · ") -> str:
-    """Figure text in both languages, Korean first: ``bilingual("손실", "loss")``."""
-    if not ko or not en:
-        raise ValueError(f"bilingual() needs both texts, got ko={ko!r}, en={en!r}")
-    return f"{ko}{sep}{en}"
