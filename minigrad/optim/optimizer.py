@@ -92,6 +92,7 @@ class Optimizer:
         # Reusable work arrays (one flat buffer per dtype), see ``_scratch``.
         # They are not optimizer state: nothing in them survives a step.
         self._scratch_buffers: dict = {}
+        self._scratch_views: dict = {}
         # Counts step() calls so that a learning-rate scheduler can warn when it
         # is stepped before the optimizer (see lr_scheduler.py).
         self._step_calls = 0
@@ -259,14 +260,18 @@ class Optimizer:
         request and is reused, so a step allocates no new arrays.  Their
         contents are garbage on entry and must not be kept after the step.
         """
-        size = like.size
-        need = size * count
-        buffer = self._scratch_buffers.get(like.dtype)
-        if buffer is None or buffer.size < need:
-            buffer = np.empty(need, dtype=like.dtype)
-            self._scratch_buffers[like.dtype] = buffer
-        shape = like.shape
-        return [buffer[i * size:(i + 1) * size].reshape(shape) for i in range(count)]
+        key = (like.shape, like.dtype, count)
+        views = self._scratch_views.get(key)
+        if views is None:
+            size = like.size
+            buffer = self._scratch_buffers.get(like.dtype)
+            if buffer is None or buffer.size < size * count:
+                buffer = np.empty(size * count, dtype=like.dtype)
+                self._scratch_buffers[like.dtype] = buffer
+                self._scratch_views.clear()  # drop views of the old buffer
+            views = [buffer[i * size:(i + 1) * size].reshape(like.shape) for i in range(count)]
+            self._scratch_views[key] = views
+        return views
 
     # ------------------------------------------------------------ state dict
     def state_dict(self) -> dict:
