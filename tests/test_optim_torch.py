@@ -46,6 +46,9 @@ CASES = [
     ("Adagrad", dict(lr=0.1, lr_decay=0.05), {}),
     ("Adagrad", dict(lr=0.1, weight_decay=0.1), {}),
     ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.3, eps=1e-6), {"lr_decay": 0.1}),
+    # PyTorch starts every accumulator at the constructor's value, even in a
+    # group that sets its own initial_accumulator_value
+    ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.3), {"initial_accumulator_value": 2.0}),
     ("RMSprop", dict(lr=0.01), {}),
     ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-6), {}),
     ("RMSprop", dict(lr=0.01, centered=True), {}),
@@ -153,6 +156,18 @@ def test_torch_state_dict_shape_matches(name, kwargs, group2):
     for grads in gradient_sequence(5, seed=3):
         step_both(mine, theirs, opt_mine, opt_torch, grads)
     assert_state_matches(opt_mine, opt_torch, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name,kwargs,group2", CASES[::2], ids=CASE_IDS[::2])
+def test_parameter_never_given_a_gradient(name, kwargs, group2):
+    """Skipped like torch: no state (Adagrad: torch's eager state, untouched)."""
+    mine, theirs, opt_mine, opt_torch = build_pair(name, kwargs, group2)
+    for grads in gradient_sequence(6, seed=4):
+        grads[2] = None
+        step_both(mine, theirs, opt_mine, opt_torch, grads)
+    np.testing.assert_array_equal(mine[2].data, theirs[2].detach().numpy())
+    assert (mine[2] in opt_mine.state) == (name == "Adagrad")
+    assert_state_matches(opt_mine, opt_torch, rtol=1e-9)
 
 
 # hyperparameters drawn at random in their valid ranges
