@@ -158,18 +158,19 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
 
     Gradients of intermediate tensors live in a local table and are combined
     out of place (``a + b``), so no array handed to or produced by an op is
-    ever mutated. A leaf stores its own copy, and later backward passes add
-    into that copy.
+    ever mutated, and no leaf's ``.grad`` shares memory with another array
+    (see :func:`_accumulate_into_leaf`).
     """
     order = topological_order(root)
     pending = {id(root): grad}
+    handed_out = {id(grad)}  # arrays that someone else already holds
     for t in order:
         g = pending.pop(id(t), None)
         if g is None:
             continue
         ctx = t._ctx
         if ctx is None:
-            _accumulate_into_leaf(t, g)
+            _accumulate_into_leaf(t, g, handed_out)
             continue
         if ctx.backward is None:
             raise RuntimeError(
@@ -195,9 +196,18 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
             ctx.release()
 
 
-def _accumulate_into_leaf(t, g):
+def _accumulate_into_leaf(t, g, handed_out):
+    """Store ``g`` as the leaf's gradient without letting two arrays alias.
+
+    A fresh array that nobody else holds becomes the leaf's ``.grad`` as it
+    is. A view (from reshape, transpose, broadcasting), the caller's own
+    upstream gradient, or an array already given to another leaf (``a + b``
+    passes the same ``g`` to both) is copied first.
+    """
     if t._grad is None:
-        # own copy: g may be the caller's array or shared with another leaf
-        t._grad = np.array(g, dtype=t.data.dtype, copy=True)
+        if g.base is not None or id(g) in handed_out or g.dtype != t.data.dtype:
+            g = np.array(g, dtype=t.data.dtype, copy=True)
+        handed_out.add(id(g))
+        t._grad = g
     else:
-        t._grad = t._grad + g
+        t._grad = t._grad + g  # out of place: arrays the caller holds never change

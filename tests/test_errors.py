@@ -136,3 +136,16 @@ def test_gradcheck_errors():
         mg.gradcheck(lambda x: x * 2, t(2))
     with pytest.raises(TypeError, match="must return a Tensor"):
         mg.gradcheck(lambda x: 3.0, t(2, requires_grad=True))
+
+
+def test_cross_entropy_rejects_non_finite_logits():
+    for bad in ([[np.inf, 0.0]], [[np.nan, 0.0]], [[-np.inf, -np.inf]]):
+        with pytest.raises(ValueError, match="each row of logits needs a finite maximum"):
+            F.cross_entropy(mg.Tensor(bad), np.array([0]))
+
+
+def test_cross_entropy_allows_minus_inf_masking():
+    x = mg.Tensor([[0.0, -np.inf, 1.0]], requires_grad=True)
+    loss = F.cross_entropy(x, np.array([2]))
+    loss.backward()
+    assert np.isfinite(loss.item()) and x.grad[0, 1] == 0

@@ -44,9 +44,11 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     def backward(g):
         gx = g @ w if x.requires_grad else None
-        lead = tuple(range(g.ndim - 1))
-        gw = g.reshape(-1, g.shape[-1]).T @ a.reshape(-1, a.shape[-1])
-        gb = g.sum(axis=lead) if bias is not None else None
+        if g.ndim == 2:
+            gw, gb = g.T @ a, (g.sum(axis=0) if bias is not None else None)
+        else:  # fold every leading (batch) axis into one
+            g2, a2 = g.reshape(-1, g.shape[-1]), a.reshape(-1, a.shape[-1])
+            gw, gb = g2.T @ a2, (g2.sum(axis=0) if bias is not None else None)
         return gx, gw, gb
 
     return make_result(Tensor, out, (x, weight, bias), backward, "linear")
@@ -133,14 +135,20 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
         bad = t[(t < 0) | (t >= c)][0]
         raise IndexError(f"cross_entropy: target {bad} is out of range for {c} classes")
 
-    log_p = logits.data - _logsumexp_keepdims(logits.data, (1,))
+    a = logits.data
+    peak = a.max(axis=1, keepdims=True)
+    if not np.isfinite(peak).all():  # -inf entries are fine (masking), as in PyTorch
+        raise ValueError("cross_entropy: each row of logits needs a finite maximum (found nan, +inf or an all -inf row)")
+    shifted = a - peak
+    exp_shifted = np.exp(shifted)
+    total = exp_shifted.sum(axis=1, keepdims=True)
     rows = np.arange(n)
-    losses = -log_p[rows, t]
+    losses = np.log(total[:, 0]) - shifted[rows, t]
     scale = {"mean": 1.0 / max(n, 1), "sum": 1.0, "none": None}[reduction]
     out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=logits.dtype)
 
     def backward(g):
-        grad = np.exp(log_p)
+        grad = exp_shifted / total  # softmax
         grad[rows, t] -= 1
         grad *= g[:, None] if reduction == "none" else g * scale
         return (grad,)
