@@ -9,6 +9,8 @@ from .gradcheck import GradcheckError, gradcheck
 from .random import manual_seed
 from .tensor import Tensor
 
+from . import nn, optim  # noqa: E402  (after Tensor: both build on it)
+
 __all__ = [
     "Tensor",
     "no_grad",
@@ -17,5 +19,7 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
     "manual_seed",
+    "nn",
+    "optim",
 ]
 __version__ = "0.1.0"
