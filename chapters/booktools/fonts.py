@@ -9,6 +9,12 @@ CJK font with matplotlib and sets the book's figure style, so that
   the next family only for characters DejaVu Sans lacks (Hangul),
 * every chapter's figures look alike.
 
+One limitation of matplotlib remains: a string that contains ``$...$`` math is
+typeset entirely by mathtext, which does not fall back between fonts, so Hangul in
+the same string becomes boxes (and a warning, which fails the book build). Keep
+Hangul and ``$...$`` in separate strings, or write symbols in Unicode
+(``"학습률 · learning rate η"``).
+
 The font comes from the PyPI package ``noto-cjk-sans-otc`` (Noto Sans CJK,
 SIL Open Font License), which installs the same way on Linux, macOS and
 Windows. If it is missing, a few well-known system fonts are tried; if none is
