@@ -10,7 +10,8 @@ Every test function is a small object with
   ``(d,)``, so that ``minigrad`` autograd can compute the gradient too
   (:meth:`TestFunction.autograd_grad`);
 * ``minimizer`` / ``f_min``: a global minimiser and the minimum value;
-* ``xlim`` / ``ylim``: a plot window that shows the interesting part;
+* ``xlim`` / ``ylim``: a plot window that shows the interesting part, and
+  ``axis_labels`` for its axes (``("$x$", "$y$")`` or ``("$x_1$", "$x_2$")``);
 * ``name_ko`` / ``name_en`` and ``label`` (``"한국어 · English"``).
 
 The formulas are written once, in terms of ``+ - * **`` only, so the same code
@@ -63,6 +64,7 @@ class TestFunction:
     minimizer = np.zeros(2)
     xlim = (-1.0, 1.0)
     ylim = (-1.0, 1.0)
+    axis_labels = ("$x$", "$y$")
 
     # --- subclasses implement these -------------------------------------------------
     def _expr(self, *c):  # pragma: no cover - abstract
@@ -142,7 +144,8 @@ class Quadratic(TestFunction):
     (array([0.1, 2. ]), 20.0)
     """
 
-    def __init__(self, coeffs, *, name_ko=None, name_en=None, xlim=None, ylim=None):
+    def __init__(self, coeffs, *, name_ko=None, name_en=None, xlim=None, ylim=None,
+                 axis_labels=None):
         c = np.atleast_1d(np.asarray(coeffs, dtype=np.float64))
         if c.ndim != 1 or c.size == 0:
             raise ValueError(f"coeffs must be a non-empty 1-D sequence, got shape {c.shape}")
@@ -158,6 +161,8 @@ class Quadratic(TestFunction):
             self.xlim = tuple(xlim)
         if ylim is not None:
             self.ylim = tuple(ylim)
+        if axis_labels is not None:
+            self.axis_labels = tuple(axis_labels)
 
     def _expr(self, *c):
         total = self.coeffs[0] * c[0] ** 2
@@ -290,4 +295,5 @@ def elongated_bowl() -> Quadratic:
         name_en="elongated bowl 0.1·x1² + 2·x2²",
         xlim=(-6.0, 6.0),
         ylim=(-3.0, 3.0),
+        axis_labels=("$x_1$", "$x_2$"),
     )

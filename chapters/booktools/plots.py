@@ -43,10 +43,11 @@ def contour_levels(Z, n_levels: int = 14):
 
 
 def contour(fn, ax=None, *, n: int = 200, levels=None, filled: bool = True,
-            xlim=None, ylim=None, show_minimizer: bool = True, axis_labels=("$x$", "$y$")):
+            xlim=None, ylim=None, show_minimizer: bool = True, axis_labels=None):
     """Draw the contours of a 2-D test function on ``ax`` (a new axes if None).
 
-    The window is ``fn.xlim``/``fn.ylim`` unless given. Returns the axes.
+    The window is ``fn.xlim``/``fn.ylim`` and the axis labels ``fn.axis_labels`` unless
+    given. Returns the axes.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.2))
@@ -62,6 +63,7 @@ def contour(fn, ax=None, *, n: int = 200, levels=None, filled: bool = True,
     ax.grid(False)
     ax.set_xlim(*(xlim or fn.xlim))
     ax.set_ylim(*(ylim or fn.ylim))
+    axis_labels = axis_labels or getattr(fn, "axis_labels", ("$x$", "$y$"))
     ax.set_xlabel(axis_labels[0])
     ax.set_ylabel(axis_labels[1])
     return ax
