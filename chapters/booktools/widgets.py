@@ -226,8 +226,7 @@ class LiveExplorer:
         gap = np.where(np.isfinite(gap) & (gap > 0), gap, np.nan)
         self._loss.set_data(np.arange(len(gap)), gap)
         self.image.value = self.render_png()
-        status = (f"<b style='color:#b00'>{plots.bi('발산', 'diverged')}</b>" if traj.diverged
-                  else plots.bi("수렴 중", "converging"))
+        status = f"<b style='color:#b00'>{plots.bi('발산', 'diverged')}</b>" if traj.diverged else ""
         self.readout.value = (f"f(x<sub>{traj.n_steps}</sub>) − f* = {gap[-1]:.3g} &nbsp; {status}"
                               if np.isfinite(gap[-1]) else status)
         return time.perf_counter() - t0
