@@ -327,3 +327,24 @@ def test_check_update_with_a_scheduler_reference():
         checks.check_update(off_by_one, "sgd", lr=0.2, scheduler=sched, rule_kwargs={"decay": 0.5})
     with pytest.raises(ValueError, match="optimizer reference"):
         checks.check_update(inverse_time, _sgd, lr=0.2, scheduler=sched, rule_kwargs={"decay": 0.5})
+
+
+def test_explorers_with_transform_booleans_and_invalid_combinations():
+    pytest.importorskip("ipywidgets")
+    fn = functions.Rosenbrock()
+    betas = lambda v: {"lr": v["lr"], "betas": (v["beta1"], 0.999)}  # noqa: E731
+    s = widgets.static_explorer(fn, (-1.5, 2.0), 50, optimizer=Adam, transform=betas,
+                                grid={"lr": [0.05, 0.1], "beta1": [0.0, 0.9]})
+    ref = trajectories.run_optimizer(fn, (-1.5, 2.0), 50, Adam, lr=0.1, betas=(0.9, 0.999))
+    np.testing.assert_allclose(s.trajectories[(0.1, 0.9)].points, ref.points)
+    # nesterov without momentum is invalid in minigrad/PyTorch: shown as a message, not a crash
+    s2 = widgets.static_explorer(fn, (-1.5, 2.0), 20, optimizer=SGD, fixed={"lr": 1e-3},
+                                 grid={"momentum": [0.0, 0.9], "nesterov": [False, True]})
+    assert s2.data["runs"][1] is None and "nesterov" in s2.data["errors"]["1"].lower()
+    assert s2.data["params"][1]["values"] == [False, True]
+    live = widgets.live_explorer(fn, (-1.5, 2.0), 20, optimizer=SGD, fixed={"lr": 1e-3},
+                                 controls={"momentum": (0.0, 0.9, 0.1, 0.0), "nesterov": False})
+    live.update(nesterov=True)
+    assert live.trajectory is None and "nesterov" in live.readout.value.lower()
+    live.update(momentum=0.5)
+    assert live.trajectory is not None and live.trajectory.info["nesterov"] is True

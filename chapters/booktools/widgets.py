@@ -216,7 +216,12 @@ class LiveExplorer:
                 self.controls[name].value = v
         finally:
             self._setting = False
-        traj = self.method(self.values)
+        try:
+            traj = self.method(self.values)
+        except ValueError as exc:  # an invalid combination, e.g. nesterov without momentum
+            self.trajectory = None
+            self.readout.value = f"<b style='color:#b00'>{html.escape(str(exc))}</b>"
+            return time.perf_counter() - t0
         self.trajectory = traj
         pts = traj.points[np.all(np.isfinite(traj.points), axis=1)]
         self._path.set_data(pts[:, 0], pts[:, 1])
@@ -292,7 +297,14 @@ _JS = r"""
       root.querySelectorAll(".bt-val")[k].textContent = fmt(D.params[k].values[i]);
       labels.push(txt);
     }
-    var run = D.runs[idx], xs = run[0], ys = run[1], fs = run[2];
+    var run = D.runs[idx];
+    if (run === null) {
+      [".bt-path", ".bt-loss"].forEach(function (s) { q(s).setAttribute("d", ""); });
+      [".bt-start", ".bt-end"].forEach(function (s) { q(s).setAttribute("cx", -99); });
+      q(".bt-readout").textContent = labels.join(", ") + "  |  " + D.errors[String(idx)];
+      return;
+    }
+    var xs = run[0], ys = run[1], fs = run[2];
     var gap = fs.map(function (v) { return v === null ? null : v - D.fmin; });
     var steps = gap.map(function (_, t) { return t; });
     q(".bt-path").setAttribute("d", path(D.panels.traj, xs, ys));
@@ -344,12 +356,20 @@ class StaticExplorer:
                 raise ValueError(f"grid[{name!r}] is empty")
         self.trajectories = {}
         runs = []
+        errors = {}
         for combo in itertools.product(*values):
-            tr = method(dict(zip(names, combo)))
+            try:
+                tr = method(dict(zip(names, combo)))
+            except ValueError as exc:  # an invalid combination, shown as a message
+                errors[len(runs)] = str(exc)
+                runs.append(None)
+                continue
             self.trajectories[combo] = tr
             pts = tr.points
             runs.append([[_num(v) for v in pts[:, 0]], [_num(v) for v in pts[:, 1]],
                          [_num(v) for v in tr.losses]])
+        if not self.trajectories:
+            raise ValueError(f"every grid point is invalid, e.g. {next(iter(errors.values()))}")
         fig, ax, lax = _base_figure(fn, x0, n_steps, list(references), title, figsize, dpi,
                                     _runs_ylim(fn, x0, list(self.trajectories.values()) + list(references)))
         fig.canvas.draw()
@@ -365,6 +385,7 @@ class StaticExplorer:
             "params": [{"name": n, "symbol": _symbol(n), "values": v} for n, v in zip(names, values)],
             "panels": {"traj": panel(ax, False), "loss": panel(lax, True)},
             "runs": runs,
+            "errors": {str(k): v for k, v in errors.items()},
             "text": {"diverged": plots.bi("발산", "diverged")},
         }
         buf = io.BytesIO()
