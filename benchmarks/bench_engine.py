@@ -8,9 +8,15 @@ Contenders: minigrad, the same computation hand-written in NumPy, and PyTorch
 (CPU, if installed). Run:  python benchmarks/bench_engine.py [--quick]
 Targets (issue 2): minigrad <= 1.5x hand-written NumPy on mlp; <= 0.6x PyTorch on both.
 """
+import os
 import sys
 
-import numpy as np
+# One BLAS thread for NumPy, as for PyTorch below: small matmuls gain nothing
+# from threads, and on a busy machine spinning threads distort the timings.
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
+import numpy as np  # noqa: E402  (after the thread settings)
 
 import minigrad as mg
 import minigrad.nn.functional as F
