@@ -1,0 +1,126 @@
+"""The built website (_build/html) is complete and self-contained.
+
+Static checks of the HTML produced by `make book`; tests/browser/ checks the same
+site in a real browser.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from book_site import ROOT, require_site
+
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+TOC_FILES = [TOC["root"]] + [c["file"] for part in TOC.get("parts", []) for c in part["chapters"]]
+
+# Attributes through which a page makes the browser fetch something on load.
+FETCHING = {
+    "script": ["src"], "img": ["src", "srcset"], "iframe": ["src"], "source": ["src", "srcset"],
+    "video": ["src", "poster"], "audio": ["src"], "embed": ["src"], "object": ["data"],
+    "link": ["href"],  # stylesheets, icons, preloads (plain <a href> links are not fetched)
+}
+REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.fetched: list[tuple[str, str, str]] = []
+        self.images: list[str] = []
+        self.tab_labels: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and not {"stylesheet", "icon", "preload", "modulepreload", "manifest"} & set(
+            (attrs.get("rel") or "").split()
+        ):
+            return
+        for name in FETCHING.get(tag, []):
+            if attrs.get(name):
+                self.fetched.append((tag, name, attrs[name]))
+        if tag == "img" and attrs.get("src"):
+            self.images.append(attrs["src"])
+        if tag == "label" and "sd-tab-label" in (attrs.get("class") or ""):
+            self.tab_labels.append(attrs.get("data-sync-id") or "")
+
+
+def pages(site: Path):
+    """The site's pages (not the theme's Jinja templates that ship in _static/)."""
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
+
+
+def parse(path: Path) -> _Collector:
+    collector = _Collector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+def test_every_toc_page_is_built():
+    site = require_site()
+    for name in TOC_FILES:
+        assert (site / f"{name}.html").is_file(), f"{name}.html not built"
+
+
+def test_no_page_fetches_anything_from_outside_the_site():
+    site = require_site()
+    offenders = []
+    for page in pages(site):
+        for tag, attr, url in parse(page).fetched:
+            if REMOTE.match(url) or ("://" in url and not url.startswith("data:")):
+                offenders.append(f"{page.relative_to(site)}: <{tag} {attr}={url!r}>")
+    assert not offenders, "remote resources:\n" + "\n".join(offenders)
+
+
+def test_stylesheets_load_nothing_remote():
+    site = require_site()
+    offenders = []
+    for css in sorted((site / "_static").rglob("*.css")):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        for match in re.finditer(r"(@import\s+(url\()?|url\()\s*['\"]?((https?:)?//[^'\")\s]+)", text):
+            offenders.append(f"{css.relative_to(site)}: {match.group(3)}")
+    assert not offenders, "stylesheets fetching remote resources:\n" + "\n".join(offenders)
+
+
+def test_every_local_resource_exists():
+    site = require_site()
+    missing = []
+    for page in pages(site):
+        for tag, attr, url in parse(page).fetched:
+            if REMOTE.match(url) or url.startswith(("data:", "#", "mailto:")) or attr == "srcset":
+                continue
+            target = (page.parent / url.split("?")[0].split("#")[0]).resolve()
+            if not target.exists():
+                missing.append(f"{page.relative_to(site)}: {url}")
+    assert not missing, "missing local files:\n" + "\n".join(missing)
+
+
+def test_mathjax_is_served_locally():
+    site = require_site()
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert (site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    chapter = site / "chapters" / "01_autograd.html"
+    scripts = [url for tag, _, url in parse(chapter).fetched if tag == "script"]
+    assert any(url.split("?")[0].endswith("_static/mathjax/tex-chtml.js") for url in scripts), scripts
+
+
+@pytest.mark.parametrize("name", [f for f in TOC_FILES if re.search(r"/\d\d_", f)])
+def test_chapters_have_language_tabs_and_figures(name):
+    site = require_site()
+    collected = parse(site / f"{name}.html")
+    labels = collected.tab_labels
+    assert labels and labels.count("ko") == labels.count("en"), f"{name}: unbalanced language tabs"
+    assert labels[0] == "ko", f"{name}: Korean must come first"
+    assert collected.images, f"{name}: no figures"
+
+
+def test_language_choice_is_persisted():
+    site = require_site()
+    html = (site / "chapters" / "01_autograd.html").read_text(encoding="utf-8")
+    assert re.search(r'data-sd-tabs-storage-prefix="[^"]+"', html), "sphinx-design tab persistence disabled"
+    js = (site / "_static" / "design-tabs.js").read_text(encoding="utf-8")
+    assert "localStorage" in js
