@@ -125,8 +125,8 @@ def check_update(step_fn, reference="sgd", *, n_problems: int = 4, n_steps: int 
                     f"  largest difference in coordinate {i}: {new_mine[i] - new_ref[i]:.6g}")
             x_mine, x_ref = new_mine, new_ref
     if not quiet:
-        print(f"✔ {user_name} matches {ref_name} ({shown}) on {n_problems} random problems, "
-              f"{n_steps} steps each.")
+        print(f"✔ {user_name} matches {ref_name} ({shown})\n"
+              f"  on {n_problems} random problems, {n_steps} steps each.")
 
 
 def check_close(name: str, got, expected, *, rtol: float = 1e-6, atol: float = 0.0) -> None:
