@@ -348,3 +348,40 @@ def test_explorers_with_transform_booleans_and_invalid_combinations():
     assert live.trajectory is None and "nesterov" in live.readout.value.lower()
     live.update(momentum=0.5)
     assert live.trajectory is not None and live.trajectory.info["nesterov"] is True
+
+
+def test_static_explorer_runs_in_a_real_browser(tmp_path):
+    """The scrubber's JavaScript draws, reacts to the sliders and raises nothing (Chromium)."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+                     if shutil.which(n)), None)
+    if chromium is None:
+        pytest.skip("Chromium not installed")
+    s = widgets.static_explorer(functions.valley(), (-7, 2), 30, optimizer=SGD,
+                                grid={"lr": [0.5, 0.95, 1.05], "momentum": [0.0, 0.5]},
+                                initial={"lr": 0.95, "momentum": 0.0})
+    page_file = tmp_path / "explorer.html"
+    page_file.write_text(f"<!doctype html><meta charset='utf-8'><body>{s.html}</body>", encoding="utf-8")
+    errors = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: errors.append("request " + r.url)
+                if not r.url.startswith(("file:", "data:")) else None)
+        page.goto(page_file.as_uri())
+        readout = page.locator(".bt-readout").inner_text()
+        path0 = page.locator(".bt-path").get_attribute("d")
+        page.locator("input[type=range]").first.evaluate(
+            "el => { el.value = 2; el.dispatchEvent(new Event('input')); }")
+        diverged = page.locator(".bt-readout").inner_text()
+        path1 = page.locator(".bt-path").get_attribute("d")
+        browser.close()
+    assert errors == []
+    gap = s.trajectories[(0.95, 0.0)].losses[-1]
+    assert "η = 0.95" in readout and f"{gap:.3g}" in readout
+    assert path0.startswith("M") and path0.count("L") == 30
+    assert "η = 1.05" in diverged and "diverged" in diverged and path1 != path0
