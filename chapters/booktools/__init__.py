@@ -12,7 +12,13 @@ Modules (each does one thing):
 * :mod:`booktools.widgets` -- ``live_explorer`` (ipywidgets) and ``static_explorer`` (no kernel);
 * :mod:`booktools.checks` -- exercise checkers such as ``check_update``;
 * :mod:`booktools.data` -- packaged real datasets (``breast_cancer``, ``diabetes``);
-* :mod:`booktools.problems` -- ``LogisticRegression`` / ``LeastSquares`` losses of data.
+* :mod:`booktools.problems` -- ``LogisticRegression`` / ``LeastSquares`` losses of data;
+* :mod:`booktools.autodiff` -- exercise checkers of chapter 1 (automatic differentiation);
+* :mod:`booktools.adaptive` -- problems for the adaptive-learning-rate chapters.
+
+The update-rule convention used by runners, explorers and checkers alike:
+``rule(x, g, state, **hyperparameters) -> new_x``, with ``state`` a dict kept across the
+steps of one run and ``state["t"]`` the step number 1, 2, ... (see :mod:`booktools.trajectories`).
 
 Start every chapter with::
 
