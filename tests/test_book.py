@@ -131,3 +131,25 @@ def test_requirements_cover_the_book():
                     "sphinx-mathjax-offline", "noto-cjk-sans-otc", "jupyterlab-myst", "jupyterlab",
                     "nbval", "playwright", "ipykernel"]:
         assert re.search(rf"^{re.escape(package)}\s*[<>=~]", req, flags=re.M), f"{package} not pinned"
+
+
+def test_jupyterlab_myst_is_compatible_with_the_installed_jupyterlab():
+    """Readers open the notebooks with `jupyter lab chapters/`: the MyST renderer must load."""
+    import subprocess
+    import sys
+
+    from book_site import require
+
+    try:
+        import jupyterlab  # noqa: F401
+        import jupyterlab_myst  # noqa: F401
+    except ImportError:
+        require(False, "jupyterlab / jupyterlab-myst not installed")
+    out = subprocess.run(
+        [sys.executable, "-m", "jupyter", "labextension", "list"],
+        capture_output=True, text=True, timeout=120,
+    )
+    text = out.stdout + out.stderr
+    line = next((l for l in text.splitlines() if "jupyterlab-myst" in l and "enabled" in l), "")
+    assert line, f"jupyterlab-myst is not enabled:\n{text}"
+    assert "OK" in line and "not compatible" not in text, f"jupyterlab-myst cannot load:\n{text}"
