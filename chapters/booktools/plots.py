@@ -18,7 +18,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["bi", "ITERATION", "LOSS_GAP", "COLORS", "contour", "draw_trajectory",
+__all__ = ["bi", "ITERATION", "LOSS_GAP", "COLORS", "contour_levels", "contour", "draw_trajectory",
            "plot_trajectories", "loss_curves", "comparison"]
 
 COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",

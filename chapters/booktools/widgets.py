@@ -78,8 +78,9 @@ class _Method:
 
 def _loss_ylim(fn, x0, references):
     gap0 = float(fn.f(x0) - fn.f_min)
-    top = max([gap0] + [float(np.nanmax(r.losses - fn.f_min)) for r in references
-                        if np.any(np.isfinite(r.losses))])
+    finite = [r.losses[np.isfinite(r.losses)] - fn.f_min for r in references]
+    top = max([gap0] + [float(v.max()) for v in finite if v.size])
+    top = min(top, max(gap0, 1e-12) * 1e6)  # a diverging reference must not blow up the axis
     top = max(top, 1e-12)
     return top * 1e-10, top * 1e3
 
