@@ -385,3 +385,16 @@ def test_static_explorer_runs_in_a_real_browser(tmp_path):
     assert "η = 0.95" in readout and f"{gap:.3g}" in readout
     assert path0.startswith("M") and path0.count("L") == 30
     assert "η = 1.05" in diverged and "diverged" in diverged and path1 != path0
+
+
+def test_diverging_runs_draw_without_warnings():
+    # pytest turns RuntimeWarning into errors (pyproject), and the book build fails on stderr
+    fn = functions.valley()
+    wild = [trajectories.run_optimizer(fn, (-7, 2), n, SGD, lr=3.0) for n in (100, 600)]
+    assert not np.all(np.isfinite(wild[1].losses))
+    live = widgets.live_explorer(fn, (-7, 2), 30, optimizer=SGD, references=wild,
+                                 controls={"lr": (0.01, 5.0, 0.01, 0.5)})
+    live.update(lr=5.0)
+    assert live.trajectory.diverged
+    widgets.static_explorer(fn, (-7, 2), 300, optimizer=SGD, grid={"lr": [0.5, 4.0]}, references=wild)
+    plots.comparison(fn, {"wild": wild}, with_loss=True).canvas.draw()

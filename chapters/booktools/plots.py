@@ -98,14 +98,24 @@ def plot_trajectories(fn, trajs, ax=None, *, title=None, legend=True, colors=Non
 
 def loss_curves(trajs, ax=None, *, f_min: float = 0.0, log: bool = True, title=None,
                 colors=None, xlabel=ITERATION, ylabel=LOSS_GAP):
-    """Loss gap ``f(x_t) - f_min`` against the iteration, log scale by default; returns the axes."""
+    """Loss gap ``f(x_t) - f_min`` against the iteration, log scale by default; returns the axes.
+
+    A diverging run is drawn until its gap exceeds 1e12 times the largest starting gap
+    (beyond that it leaves the plot), so the axis stays readable and finite.
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.6))
     colors = colors or COLORS
+    starts = [float(t.losses[0]) - f_min for t in trajs]
+    starts = [v for v in starts if np.isfinite(v) and v > 0]
+    cap = max(starts) * 1e12 if starts else np.inf
     for i, tr in enumerate(trajs):
         gap = np.asarray(tr.losses, dtype=np.float64) - f_min
-        if log:
-            gap = np.where(np.isfinite(gap) & (gap > 0), gap, np.nan)
+        with np.errstate(invalid="ignore"):
+            keep = np.isfinite(gap) & (np.abs(gap) <= cap)
+            if log:
+                keep &= gap > 0
+        gap = np.where(keep, gap, np.nan)
         ax.plot(np.arange(len(gap)), gap, color=colors[i % len(colors)], lw=1.6, label=tr.label)
     if log:
         ax.set_yscale("log")

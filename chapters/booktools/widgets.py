@@ -104,16 +104,20 @@ def _base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim=Non
     FigureCanvasAgg(fig)
     ax, lax = fig.subplots(1, 2, width_ratios=[1.35, 1])
     plots.contour(fn, ax)
+    ylim = loss_ylim or _loss_ylim(fn, x0, references)
     for r in references:
-        pts = r.points[np.all(np.isfinite(r.points), axis=1)]
+        span = 1e6 * max(np.ptp(fn.xlim), np.ptp(fn.ylim))
+        pts = r.points[np.all(np.isfinite(r.points) & (np.abs(r.points) < span), axis=1)]
         ax.plot(pts[:, 0], pts[:, 1], "-", color="0.55", lw=1.2, label=r.label)
-        lax.plot(np.arange(len(r.losses)), r.losses - fn.f_min, color="0.55", lw=1.2)
+        gap = r.losses - fn.f_min
+        gap = np.where(np.isfinite(gap) & (gap > 0), np.minimum(gap, ylim[1] * 10), np.nan)
+        lax.plot(np.arange(len(gap)), gap, color="0.55", lw=1.2)
     if references:
         ax.legend(loc="lower right", fontsize=7, framealpha=0.85)
     ax.set_title(fn.label if title is None else title, fontsize=9)
     lax.set_yscale("log")
     lax.set_xlim(0, n_steps)
-    lax.set_ylim(*(loss_ylim or _loss_ylim(fn, x0, references)))
+    lax.set_ylim(*ylim)
     lax.set_xlabel(plots.ITERATION)
     lax.set_ylabel(plots.LOSS_GAP)
     lax.grid(True, alpha=0.3)
