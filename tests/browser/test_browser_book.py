@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from book_site import require, require_site, serve  # noqa: E402
@@ -121,8 +122,13 @@ def test_math_is_rendered(browser_page):
     assert not outside, f"requests left the site: {outside}"
 
 
-@pytest.mark.parametrize("path", ["chapters/01_autograd.html", "chapters/02_gradient_descent.html",
-                                  "chapters/preface.html", "chapters/glossary.html"])
+def _toc_pages() -> list[str]:
+    toc = yaml.safe_load((Path(__file__).resolve().parents[2] / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
+    return [f"{name}.html" for name in files]
+
+
+@pytest.mark.parametrize("path", _toc_pages())
 def test_no_broken_images_and_no_outside_requests(browser_page, path):
     base, page, outside, errors = browser_page
     site = require_site()
