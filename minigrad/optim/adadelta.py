@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonnegative
+from .optimizer import Optimizer, _apply_weight_decay, _check_nonnegative
 
 __all__ = ["Adadelta"]
 
@@ -69,9 +69,7 @@ class Adadelta(Optimizer):
             for p, g, state in self._params_with_grad(group):
                 decayed, work, delta = self._scratch(p, 3)
                 state["step"] += 1
-                if weight_decay != 0:
-                    np.multiply(p, weight_decay, out=decayed)
-                    g = np.add(decayed, g, out=decayed)
+                g = _apply_weight_decay(p, g, weight_decay, decayed)  # g <- g + lambda p
 
                 # E_g <- rho E_g + (1 - rho) g^2
                 square_avg = state["square_avg"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonnegative
+from .optimizer import Optimizer, _apply_weight_decay, _check_nonnegative
 
 __all__ = ["Adagrad"]
 
@@ -85,9 +85,7 @@ class Adagrad(Optimizer):
                 decayed, work = self._scratch(p, 2)
                 state["step"] += 1
                 step = state["step"]
-                if weight_decay != 0:
-                    np.multiply(p, weight_decay, out=decayed)
-                    g = np.add(decayed, g, out=decayed)
+                g = _apply_weight_decay(p, g, weight_decay, decayed)  # g <- g + lambda p
 
                 clr = lr / (1 + (step - 1) * lr_decay)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonnegative
+from .optimizer import Optimizer, _apply_weight_decay, _check_betas, _check_nonnegative
 
 __all__ = ["Adam", "AdamW"]
 
@@ -96,14 +96,8 @@ class Adam(Optimizer):
                 state["step"] += 1
                 step = state["step"]
 
-                if weight_decay != 0:
-                    if decoupled:
-                        # AdamW: p <- p (1 - eta lambda)
-                        p *= 1 - lr * weight_decay
-                    else:
-                        # Adam: g <- g + lambda p
-                        np.multiply(p, weight_decay, out=decayed)
-                        g = np.add(decayed, g, out=decayed)
+                # L2: g <- g + lambda p;  decoupled (AdamW): p <- p (1 - eta lambda)
+                g = _apply_weight_decay(p, g, weight_decay, decayed, lr, decoupled)
 
                 # m <- beta1 m + (1 - beta1) g
                 exp_avg = state["exp_avg"]

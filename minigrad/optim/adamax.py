@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonnegative
+from .optimizer import Optimizer, _apply_weight_decay, _check_betas, _check_nonnegative
 
 __all__ = ["Adamax"]
 
@@ -67,9 +67,7 @@ class Adamax(Optimizer):
                 decayed, work = self._scratch(p, 2)
                 state["step"] += 1
                 step = state["step"]
-                if weight_decay != 0:
-                    np.multiply(p, weight_decay, out=decayed)
-                    g = np.add(decayed, g, out=decayed)
+                g = _apply_weight_decay(p, g, weight_decay, decayed)  # g <- g + lambda p
 
                 # m <- beta1 m + (1 - beta1) g
                 exp_avg = state["exp_avg"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonnegative
+from .optimizer import Optimizer, _apply_weight_decay, _check_betas, _check_nonnegative
 
 __all__ = ["NAdam"]
 
@@ -92,12 +92,8 @@ class NAdam(Optimizer):
                 step = state["step"]
                 bias_correction2 = 1 - beta2**step
 
-                if weight_decay != 0:
-                    if decoupled:
-                        p *= 1 - lr * weight_decay
-                    else:
-                        np.multiply(p, weight_decay, out=decayed)
-                        g = np.add(decayed, g, out=decayed)
+                # L2: g <- g + lambda p;  decoupled (AdamW): p <- p (1 - eta lambda)
+                g = _apply_weight_decay(p, g, weight_decay, decayed, lr, decoupled)
 
                 # momentum schedule mu_t, mu_{t+1} and the product Pi_t
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))

@@ -61,6 +61,23 @@ def _check_betas(betas) -> tuple[float, float]:
     return (float(beta1), float(beta2))
 
 
+def _apply_weight_decay(p, g, weight_decay, out, lr=0.0, decoupled=False):
+    """Weight decay as PyTorch applies it; returns the gradient to use.
+
+    L2 (the default): ``g + lambda * p``, written into the work array ``out``
+    so that ``p.grad`` itself is never modified. Decoupled (AdamW, Loshchilov
+    & Hutter 2019): shrink the parameter in place, ``p <- p (1 - lr lambda)``,
+    and leave the gradient alone.
+    """
+    if weight_decay == 0:
+        return g
+    if decoupled:
+        p *= 1 - lr * weight_decay
+        return g
+    np.multiply(p, weight_decay, out=out)
+    return np.add(out, g, out=out)
+
+
 class Optimizer:
     """Base class of all minigrad optimizers.
 

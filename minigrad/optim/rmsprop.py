@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonnegative
+from .optimizer import Optimizer, _apply_weight_decay, _check_nonnegative
 
 __all__ = ["RMSprop"]
 
@@ -90,9 +90,7 @@ class RMSprop(Optimizer):
             for p, g, state in self._params_with_grad(group):
                 decayed, work = self._scratch(p, 2)
                 state["step"] += 1
-                if weight_decay != 0:
-                    np.multiply(p, weight_decay, out=decayed)
-                    g = np.add(decayed, g, out=decayed)
+                g = _apply_weight_decay(p, g, weight_decay, decayed)  # g <- g + lambda p
 
                 # v <- alpha v + (1 - alpha) g^2
                 square_avg = state["square_avg"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonnegative
+from .optimizer import Optimizer, _apply_weight_decay, _check_nonnegative
 
 __all__ = ["SGD"]
 
@@ -77,10 +77,7 @@ class SGD(Optimizer):
             nesterov = group["nesterov"]
             for p, g, state in self._params_with_grad(group, with_state=momentum != 0):
                 decayed, work = self._scratch(p, 2)
-                if weight_decay != 0:
-                    # g <- g + lambda p  (into a work array: p.grad stays untouched)
-                    np.multiply(p, weight_decay, out=decayed)
-                    g = np.add(decayed, g, out=decayed)
+                g = _apply_weight_decay(p, g, weight_decay, decayed)  # g <- g + lambda p
 
                 if momentum != 0:
                     buf = state.get("momentum_buffer")
