@@ -53,3 +53,14 @@ def assert_vjp_matches(fn, arrays, rng, rtol=1e-5, atol=1e-6):
     lhs = np.sum(v * (plus - minus) / (2 * h))
     rhs = sum(np.sum(ga * u) for ga, u in zip(analytic, us))
     assert np.isclose(lhs, rhs, rtol=1e-5, atol=1e-6), (lhs, rhs)
+
+
+def finite_difference_grad(f, x, h=1e-6):
+    """Central-difference gradient of a scalar NumPy function ``f`` at ``x``."""
+    x = np.asarray(x, dtype=np.float64)
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = h
+        g.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gradients import finite_difference_grad
 
 CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
 if str(CHAPTERS) not in sys.path:
@@ -29,12 +30,7 @@ ALL_FUNCTIONS = [functions.valley(), functions.elongated_bowl(), functions.Quadr
 
 
 def _finite_diff(fn, x, h=1e-6):
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = h
-        g[i] = (fn.f(x + e) - fn.f(x - e)) / (2 * h)
-    return g
+    return finite_difference_grad(fn.f, x, h)
 
 
 # ------------------------------------------------------------------ functions

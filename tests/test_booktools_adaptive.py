@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gradients import finite_difference_grad
 
 CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
 if str(CHAPTERS) not in sys.path:
@@ -16,12 +17,7 @@ from minigrad.optim import SGD, Adagrad  # noqa: E402
 
 
 def _finite_diff(fn, x, h=1e-6):
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = h
-        g[i] = (fn.f(x + e) - fn.f(x - e)) / (2 * h)
-    return g
+    return finite_difference_grad(fn.f, x, h)
 
 
 @pytest.mark.parametrize("delta,c", [(1.0, 1.0), (0.5, 3.0), (2.0, 0.2)])
