@@ -150,6 +150,12 @@ def test_tab_sets_hold_both_languages(path):
             assert en_letters, f"{where}: the English tab is empty"
             hangul_share = len(HANGUL.findall(en.text)) / max(1, len("".join(en_letters)))
             assert hangul_share < 0.05, f"{where}: the English tab contains Korean prose"
+            for item in (ko, en):
+                inner = [line for line in strip_nonprose(item.lines) if re.match(r"#{1,6} ", line)]
+                assert not inner, (
+                    f"{where}: heading {inner[0]!r} inside a tab; put headings outside the tabs, "
+                    "in both languages ('## 한국어 · English'), so both appear in the contents"
+                )
     assert n_sets > 0, f"{path.name}: no language tab sets at all"
 
 
