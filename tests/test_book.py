@@ -6,6 +6,7 @@ built website.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def test_cited_keys_exist_in_references_bib():
 def _glossary_tables():
     text = (CHAPTERS / "glossary.md").read_text(encoding="utf-8")
     ko_part, en_part = text.split(":sync: ko", 1)[1].split(":sync: en", 1)
+    en_part = en_part.split("\n::::", 1)[0]  # the first tab set only: the term tables
     def rows(part):
         lines = [line for line in part.splitlines() if line.startswith("| ") and "---" not in line]
         return [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines[1:]]
@@ -153,3 +155,30 @@ def test_jupyterlab_myst_is_compatible_with_the_installed_jupyterlab():
     line = next((l for l in text.splitlines() if "jupyterlab-myst" in l and "enabled" in l), "")
     assert line, f"jupyterlab-myst is not enabled:\n{text}"
     assert "OK" in line and "not compatible" not in text, f"jupyterlab-myst cannot load:\n{text}"
+
+
+def _avoided_variants():
+    """(variant, term) pairs from the glossary's 'Variants we avoid' table."""
+    text = (CHAPTERS / "glossary.md").read_text(encoding="utf-8")
+    section = text.split("## 쓰지 않는 표현", 1)[1].split(":sync: en", 1)[0]
+    rows = [line.strip().strip("|").split("|") for line in section.splitlines()
+            if line.startswith("| ") and "---" not in line][1:]
+    return [(variant.strip(), term.strip()) for variant, term in rows]
+
+
+def _korean_prose(path):
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return re.sub(r'"[^"\n]*"|“[^”]*”', "", text)  # quotations (of the seed notes) are exempt
+
+
+def test_one_term_per_concept_across_the_book():
+    variants = _avoided_variants()
+    assert len(variants) >= 15 and all(v and t for v, t in variants)
+    pages = sorted(CHAPTERS.glob("*.ipynb")) + [p for p in sorted(CHAPTERS.glob("*.md")) if p.name != "glossary.md"]
+    found = [f"{page.name}: '{variant}' (use '{term}')" for page in pages
+             for variant, term in variants if variant in _korean_prose(page)]
+    assert not found, "terms outside the glossary:\n" + "\n".join(found)
