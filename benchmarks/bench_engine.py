@@ -89,6 +89,7 @@ def numpy_mlp(x, y, optimizer_name):
     next_batch = cycling(x, y)
 
     def step():
+        """Forward, softmax cross-entropy (value and gradient), backward, update."""
         x_b, y_b = next_batch()
         w1, c1, w2, c2 = params
         h = x_b @ w1.T + c1
@@ -96,7 +97,9 @@ def numpy_mlp(x, y, optimizer_name):
         z = a @ w2.T + c2
         z = z - z.max(axis=1, keepdims=True)
         p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
+        total = p.sum(axis=1, keepdims=True)
+        loss = np.mean(np.log(total[:, 0]) - z[rows, y_b])  # the value minigrad returns too
+        p /= total
         dz = p
         dz[rows, y_b] -= 1
         dz /= BATCH
@@ -116,6 +119,7 @@ def numpy_mlp(x, y, optimizer_name):
                 vq *= 0.999
                 vq += 0.001 * g * g
                 q -= (LR / bc1) * mq / (np.sqrt(vq) / bc2 + 1e-8)
+        return loss
 
     return step
 

@@ -129,10 +129,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 def topological_order(root):
-    """Tensors reachable from ``root`` that require grad, outputs first.
+    """Non-leaf tensors reachable from ``root`` that require grad, outputs first.
 
     Iterative depth-first search, so graphs of any depth work without hitting
-    Python's recursion limit.
+    Python's recursion limit. Leaves are left out: they only collect
+    gradients, so they need no place in the order.
     """
     order, seen = [], set()
     stack = [(root, False)]
@@ -145,10 +146,9 @@ def topological_order(root):
             continue
         seen.add(id(t))
         stack.append((t, True))
-        if t._ctx is not None:
-            for p in t._ctx.parents:
-                if p is not None and p.requires_grad and id(p) not in seen:
-                    stack.append((p, False))
+        for p in t._ctx.parents:
+            if p is not None and p._ctx is not None and p.requires_grad and id(p) not in seen:
+                stack.append((p, False))
     order.reverse()
     return order
 
@@ -159,19 +159,19 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
     Gradients of intermediate tensors live in a local table and are combined
     out of place (``a + b``), so no array handed to or produced by an op is
     ever mutated, and no leaf's ``.grad`` shares memory with another array
-    (see :func:`_accumulate_into_leaf`).
+    (see :func:`_accumulate_into_leaf`). A leaf's gradient is accumulated as
+    soon as it arrives: nothing flows on from a leaf, so order is irrelevant.
     """
-    order = topological_order(root)
-    pending = {id(root): grad}
     handed_out = {id(grad)}  # arrays that someone else already holds
-    for t in order:
+    if root._ctx is None:  # backward() on a leaf itself
+        _accumulate_into_leaf(root, grad, handed_out)
+        return
+    pending = {id(root): grad}
+    for t in topological_order(root):
         g = pending.pop(id(t), None)
         if g is None:
             continue
         ctx = t._ctx
-        if ctx is None:
-            _accumulate_into_leaf(t, g, handed_out)
-            continue
         if ctx.backward is None:
             raise RuntimeError(
                 f"backward: the graph through '{ctx.op}' was already freed by an "
@@ -187,6 +187,9 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 pg = unbroadcast(pg, data.shape)
             if pg.dtype is not data.dtype and pg.dtype != data.dtype:
                 pg = pg.astype(data.dtype)
+            if p._ctx is None:
+                _accumulate_into_leaf(p, pg, handed_out)
+                continue
             key = id(p)
             if key in pending:
                 pending[key] = pending[key] + pg  # new array: no aliasing

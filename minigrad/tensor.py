@@ -172,7 +172,8 @@ class Tensor:
                     f"output, but this tensor has shape {_fmt_shape(self.shape)}; pass "
                     "grad= of that shape"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.empty_like(self.data)
+            grad.fill(1)
         else:
             grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
             if grad.shape != self.data.shape:
@@ -273,8 +274,9 @@ class Tensor:
         """Sum over ``axis`` (int, tuple, or None for all)."""
         axes = _normalize_axes("sum", axis, self.data.ndim)
         shape = self.data.shape
+        kept = _kept_shape(shape, axes)
         def backward(g):
-            return (np.broadcast_to(_restore_axes(g, axes, keepdims), shape),)
+            return (np.broadcast_to(g.reshape(kept), shape),)
         return make_result(Tensor, self.data.sum(axis=axes, keepdims=keepdims), (self,), backward, "sum")
 
     def mean(self, axis=None, keepdims=False):
@@ -286,8 +288,9 @@ class Tensor:
             count *= shape[ax]
         if count == 0:
             raise ValueError(f"mean: cannot average over an empty axis of shape {_fmt_shape(shape)}")
+        kept = _kept_shape(shape, axes)
         def backward(g):
-            return (np.broadcast_to(_restore_axes(g, axes, keepdims) / count, shape),)
+            return (np.broadcast_to(g.reshape(kept) / count, shape),)
         return make_result(Tensor, self.data.mean(axis=axes, keepdims=keepdims), (self,), backward, "mean")
 
     def max(self, axis=None, keepdims=False):
@@ -500,6 +503,11 @@ def _normalize_axes(name, axis, ndim):
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{name}: repeated axis in {axis!r}")
     return tuple(sorted(normalized))
+
+
+def _kept_shape(shape, axes):
+    """The shape a reduction over ``axes`` has with ``keepdims=True``."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
 def _restore_axes(g, axes, keepdims):

@@ -32,24 +32,24 @@ def tanh(x: Tensor) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias`` as one operation (PyTorch's weight layout: (out, in))."""
-    if x.shape[-1] != weight.shape[1]:
+    a, w = x.data, weight.data
+    if a.shape[-1] != w.shape[1]:
         raise ValueError(
             f"linear: input of shape {_fmt_shape(x.shape)} has {x.shape[-1]} features, "
             f"but the weight of shape {_fmt_shape(weight.shape)} expects {weight.shape[1]}"
         )
-    a, w = x.data, weight.data
     out = a @ w.T
     if bias is not None:
         out += bias.data  # out is a fresh array, so this is safe
 
     def backward(g):
         gx = g @ w if x.requires_grad else None
-        if g.ndim == 2:
-            gw, gb = g.T @ a, (g.sum(axis=0) if bias is not None else None)
-        else:  # fold every leading (batch) axis into one
-            g2, a2 = g.reshape(-1, g.shape[-1]), a.reshape(-1, a.shape[-1])
-            gw, gb = g2.T @ a2, (g2.sum(axis=0) if bias is not None else None)
-        return gx, gw, gb
+        if g.ndim != 2:  # fold every leading (batch) axis into one
+            g, a2 = g.reshape(-1, g.shape[-1]), a.reshape(-1, a.shape[-1])
+        else:
+            a2 = a
+        # np.add.reduce is ndarray.sum without its Python-level wrapper (hot path)
+        return gx, g.T @ a2, (np.add.reduce(g, axis=0) if bias is not None else None)
 
     return make_result(Tensor, out, (x, weight, bias), backward, "linear")
 
@@ -131,21 +131,22 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
             f"cross_entropy: targets must have shape ({n},) to match logits {_fmt_shape(logits.shape)}, "
             f"got {_fmt_shape(t.shape)}"
         )
-    if n and (t.min() < 0 or t.max() >= c):
+    if n and (np.minimum.reduce(t) < 0 or np.maximum.reduce(t) >= c):
         bad = t[(t < 0) | (t >= c)][0]
         raise IndexError(f"cross_entropy: target {bad} is out of range for {c} classes")
 
+    # ufunc reductions below are ndarray.max/sum without the Python wrapper (hot path)
     a = logits.data
-    peak = a.max(axis=1, keepdims=True)
+    peak = np.maximum.reduce(a, axis=1, keepdims=True)
     if not np.isfinite(peak).all():  # -inf entries are fine (masking), as in PyTorch
         raise ValueError("cross_entropy: each row of logits needs a finite maximum (found nan, +inf or an all -inf row)")
     shifted = a - peak
     exp_shifted = np.exp(shifted)
-    total = exp_shifted.sum(axis=1, keepdims=True)
+    total = np.add.reduce(exp_shifted, axis=1, keepdims=True)
     rows = np.arange(n)
     losses = np.log(total[:, 0]) - shifted[rows, t]
     scale = {"mean": 1.0 / max(n, 1), "sum": 1.0, "none": None}[reduction]
-    out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=logits.dtype)
+    out = losses if reduction == "none" else np.asarray(np.add.reduce(losses) * scale, dtype=a.dtype)
 
     def backward(g):
         grad = exp_shifted / total  # softmax
