@@ -128,12 +128,13 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad.sum(axis=axes, keepdims=True).reshape(shape)
 
 
-def topological_order(root):
-    """Non-leaf tensors reachable from ``root`` that require grad, outputs first.
+def topological_order(root, include_leaves=True):
+    """Tensors reachable from ``root`` that require grad, outputs first.
 
-    Iterative depth-first search, so graphs of any depth work without hitting
-    Python's recursion limit. Leaves are left out: they only collect
-    gradients, so they need no place in the order.
+    Every tensor comes before the tensors it was computed from. Iterative
+    depth-first search, so graphs of any depth work without hitting Python's
+    recursion limit. ``backward`` passes ``include_leaves=False``: leaves only
+    collect gradients, so they need no place in its order.
     """
     order, seen = [], set()
     stack = [(root, False)]
@@ -146,8 +147,11 @@ def topological_order(root):
             continue
         seen.add(id(t))
         stack.append((t, True))
+        if t._ctx is None:
+            continue
         for p in t._ctx.parents:
-            if p is not None and p._ctx is not None and p.requires_grad and id(p) not in seen:
+            if (p is not None and p.requires_grad and id(p) not in seen
+                    and (include_leaves or p._ctx is not None)):
                 stack.append((p, False))
     order.reverse()
     return order
@@ -167,7 +171,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         _accumulate_into_leaf(root, grad, handed_out)
         return
     pending = {id(root): grad}
-    for t in topological_order(root):
+    for t in topological_order(root, include_leaves=False):
         g = pending.pop(id(t), None)
         if g is None:
             continue

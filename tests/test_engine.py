@@ -260,3 +260,20 @@ def test_backward_grad_dtype_is_cast_to_output_dtype():
     x = mg.Tensor(np.ones(2, np.float32), requires_grad=True)
     (x * 2).backward(np.ones(2, np.float64))
     assert x.grad.dtype == np.float32
+
+
+def test_topological_order_lists_every_node_before_its_inputs():
+    from minigrad.autograd import topological_order
+
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    c = mg.Tensor([5.0, 6.0])  # a constant: not part of the order
+    h = a * b
+    out = (h + a * c).sum()
+    order = topological_order(out)
+    assert len(order) == 6  # a, b and four operations
+    position = {id(t): i for i, t in enumerate(order)}
+    for t in order:
+        for p in (t.grad_fn.parents if t.grad_fn else ()):
+            if p is not None and p.requires_grad:
+                assert position[id(t)] < position[id(p)]
+    assert [t for t in topological_order(out, include_leaves=False) if t.is_leaf] == []
