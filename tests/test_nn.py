@@ -118,3 +118,19 @@ def test_tiny_mlp_learns_xor_with_plain_gradient_descent():
             p.data -= 0.5 * p.grad
     assert loss.item() < 0.05
     assert (model(x).data.argmax(axis=1) == y).all()
+
+
+def test_cross_entropy_accepts_targets_as_array_list_or_tensor():
+    logits = np.random.default_rng(3).standard_normal((4, 3))
+    expected = None
+    for targets in (np.array([0, 2, 1, 2]), [0, 2, 1, 2], mg.Tensor([0, 2, 1, 2])):
+        x = mg.Tensor(logits, requires_grad=True)
+        loss = F.cross_entropy(x, targets)
+        loss.backward()
+        if expected is None:
+            expected = (loss.item(), x.grad.copy())
+        assert loss.item() == expected[0]
+        np.testing.assert_array_equal(x.grad, expected[1])
+    # closed form: mean over rows of logsumexp(row) - row[target]
+    lse = np.log(np.exp(logits).sum(axis=1))
+    assert expected[0] == pytest.approx(np.mean(lse - logits[np.arange(4), [0, 2, 1, 2]]), rel=1e-12)
