@@ -303,8 +303,8 @@ class Tensor:
         def backward(g):
             winners = a == peak
             share = winners / winners.sum(axis=axes, keepdims=True)
-            return (_restore_axes(g, axes, keepdims) * share,)
-        out = peak if keepdims else peak.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+            return (g.reshape(peak.shape) * share,)
+        out = peak if keepdims else peak.squeeze(axis=axes)
         return make_result(Tensor, out, (self,), backward, "max")
 
     # ------------------------------------------------------------ shape ops
@@ -508,13 +508,6 @@ def _normalize_axes(name, axis, ndim):
 def _kept_shape(shape, axes):
     """The shape a reduction over ``axes`` has with ``keepdims=True``."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
-
-
-def _restore_axes(g, axes, keepdims):
-    """Reinsert reduced axes (as length 1) so ``g`` broadcasts against the input."""
-    if keepdims or not axes:
-        return g
-    return np.expand_dims(g, axes)
 
 
 def _plain_index(index):

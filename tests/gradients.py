@@ -17,22 +17,17 @@ def analytic_vjp(fn, arrays, v):
 
 
 def numerical_vjp(fn, arrays, v, eps=1e-6):
+    """Central differences of <v, fn(arrays)> with respect to each array."""
     arrays = [np.array(a, dtype=np.float64) for a in arrays]
-    grads = []
+
+    def projected(i):
+        def f(x):
+            args = [mg.Tensor(x if k == i else b) for k, b in enumerate(arrays)]
+            return np.sum(v * fn(*args).data)
+        return f
+
     with mg.no_grad():
-        for a in arrays:
-            g = np.zeros_like(a)
-            flat, gflat = a.reshape(-1), g.reshape(-1)
-            for j in range(flat.size):
-                keep = flat[j]
-                flat[j] = keep + eps
-                plus = np.sum(v * fn(*[mg.Tensor(b) for b in arrays]).data)
-                flat[j] = keep - eps
-                minus = np.sum(v * fn(*[mg.Tensor(b) for b in arrays]).data)
-                flat[j] = keep
-                gflat[j] = (plus - minus) / (2 * eps)
-            grads.append(g)
-    return grads
+        return [finite_difference_grad(projected(i), a, eps) for i, a in enumerate(arrays)]
 
 
 def assert_vjp_matches(fn, arrays, rng, rtol=1e-5, atol=1e-6):

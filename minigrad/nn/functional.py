@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import make_result
-from ..tensor import Tensor, _fmt_shape, _normalize_axes, _operand, _restore_axes, _stable_sigmoid
+from ..tensor import Tensor, _fmt_shape, _normalize_axes, _operand, _stable_sigmoid
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -71,9 +71,9 @@ def logsumexp(x: Tensor, axis=None, keepdims=False) -> Tensor:
     lse = _logsumexp_keepdims(a, axes)
 
     def backward(g):
-        return (_restore_axes(g, axes, keepdims) * np.exp(a - lse),)
+        return (g.reshape(lse.shape) * np.exp(a - lse),)
 
-    out = lse if keepdims else lse.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+    out = lse if keepdims else lse.squeeze(axis=axes)
     return make_result(Tensor, out, (x,), backward, "logsumexp")
 
 
@@ -100,7 +100,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     return make_result(Tensor, out, (x,), backward, "softmax")
 
 
-def _reduce(name, losses, reduction):
+def _reduce(losses, reduction):
     if reduction == "mean":
         return losses.mean()
     if reduction == "sum":
@@ -167,7 +167,7 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
             f"{_fmt_shape(np.shape(b))} differ"
         )
     diff = input - (other if other is not None else Tensor._wrap(np.asarray(b, dtype=input.dtype)))
-    return _reduce("mse_loss", diff * diff, reduction)
+    return _reduce(diff * diff, reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean") -> Tensor:
