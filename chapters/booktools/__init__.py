@@ -2,23 +2,23 @@
 copied between them. The notebooks run with ``chapters/`` as their working directory,
 so ``import booktools`` works there without installation.
 
-Modules (each does one thing):
+Modules, one kind of helper each:
 
 * :mod:`booktools.fonts` -- Korean font + book figure style (``use_korean_font``, ``bilingual``);
 * :mod:`booktools.functions` -- 2-D test functions with analytic and autograd gradients
   (``Quadratic``, ``valley()``, ``elongated_bowl()``, ``Rosenbrock``, ``Himmelblau``, ``SaddleWell``);
-* :mod:`booktools.trajectories` -- ``run_optimizer`` / ``run_rule`` / ``run_minibatch`` -> ``Trajectory``;
+* :mod:`booktools.runners` -- ``run_optimizer`` / ``run_rule`` / ``run_minibatch`` -> ``Trajectory``;
 * :mod:`booktools.plots` -- contours with trajectories, loss curves, comparison grids;
 * :mod:`booktools.widgets` -- ``live_explorer`` (ipywidgets) and ``static_explorer`` (no kernel);
-* :mod:`booktools.checks` -- exercise checkers such as ``check_update``;
+* :mod:`booktools.checks` -- exercise checkers (``check_update``, ``check_unary_op``,
+  ``check_matmul_vjp``) and ``check_close`` for the prose's numbers;
 * :mod:`booktools.data` -- packaged real datasets (``breast_cancer``, ``diabetes``);
-* :mod:`booktools.problems` -- ``LogisticRegression`` / ``LeastSquares`` losses of data;
-* :mod:`booktools.autodiff` -- exercise checkers of chapter 1 (automatic differentiation);
-* :mod:`booktools.adaptive` -- problems for the adaptive-learning-rate chapters.
+* :mod:`booktools.problems` -- losses of data (``LogisticRegression``, ``LeastSquares``,
+  ``sparse_logistic``).
 
 The update-rule convention used by runners, explorers and checkers alike:
 ``rule(x, g, state, **hyperparameters) -> new_x``, with ``state`` a dict kept across the
-steps of one run and ``state["t"]`` the step number 1, 2, ... (see :mod:`booktools.trajectories`).
+steps of one run and ``state["t"]`` the step number 1, 2, ... (see :mod:`booktools.runners`).
 
 Start every chapter with::
 

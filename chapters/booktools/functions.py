@@ -21,7 +21,9 @@ Ready-made instances used across the book:
 
 * :func:`valley` -- ``x**2/20 + y**2`` (the classic comparison figure, start ``(-7, 2)``);
 * :func:`elongated_bowl` -- ``0.1*x1**2 + 2*x2**2`` (start ``(-5, -2)``);
-* :class:`Rosenbrock`, :class:`Himmelblau`, :class:`SaddleWell`.
+* :class:`Rosenbrock`, :class:`Himmelblau`, :class:`SaddleWell`;
+* :class:`LongValley` -- a long, gently sloping trough where a method whose step shrinks
+  with the accumulated gradient history (AdaGrad) slows down long before it arrives.
 """
 
 from __future__ import annotations
@@ -297,3 +299,32 @@ def elongated_bowl() -> Quadratic:
         ylim=(-3.0, 3.0),
         axis_labels=("$x_1$", "$x_2$"),
     )
+
+
+class LongValley(TestFunction):
+    """``f(x, y) = delta * (sqrt(delta**2 + x**2) - delta) + c * y**2``; minimum 0 at the origin.
+
+    Near the origin ``f ~ x**2/2 + c y**2`` (a bowl); for ``|x| >> delta`` the function
+    grows linearly in ``x`` with slope ``delta``: a long valley floor that slopes down
+    to the minimum. Window ``[-45, 5] x [-3, 3]`` by default.
+    """
+
+    name_ko = "긴 골짜기"
+    name_en = "long valley"
+
+    def __init__(self, delta: float = 1.0, c: float = 1.0, xlim=(-45.0, 5.0), ylim=(-3.0, 3.0)):
+        if not delta > 0:
+            raise ValueError(f"LongValley needs delta > 0, got delta={delta}")
+        if not c > 0:
+            raise ValueError(f"LongValley needs c > 0, got c={c}")
+        self.delta, self.c = float(delta), float(c)
+        self.minimizer = np.zeros(2)
+        self.xlim, self.ylim = tuple(xlim), tuple(ylim)
+
+    def _expr(self, x, y):
+        d = self.delta
+        return d * ((x * x + d * d) ** 0.5 - d) + self.c * y * y
+
+    def _grad(self, x, y):
+        d = self.delta
+        return [d * x / np.sqrt(x * x + d * d), 2.0 * self.c * y]

@@ -15,8 +15,8 @@ Static, visible in the book::
     static_explorer(fn, (-7, 2), 30, optimizer=SGD,
                     grid={"lr": np.round(np.arange(0.05, 1.21, 0.05), 2)})
 
-Method arguments are those of :func:`booktools.trajectories.run_optimizer` /
-:func:`~booktools.trajectories.run_rule`: ``optimizer=`` (class or factory) or
+Method arguments are those of :func:`booktools.runners.run_optimizer` /
+:func:`~booktools.runners.run_rule`: ``optimizer=`` (class or factory) or
 ``rule=``, ``fixed=`` (hyperparameters that stay constant), and optionally
 ``transform=`` (maps the control values to hyperparameters, e.g. two sliders
 ``beta1``/``beta2`` to ``betas=(beta1, beta2)``; it may also return
@@ -43,7 +43,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import plots
-from .trajectories import run_optimizer, run_rule
+from .runners import run_optimizer, run_rule
 
 __all__ = ["LiveExplorer", "live_explorer", "StaticExplorer", "static_explorer"]
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from gradients import finite_difference_grad
 
-CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
+CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 if str(CHAPTERS) not in sys.path:
     sys.path.insert(0, str(CHAPTERS))
 
@@ -17,7 +17,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-from booktools import checks, data, functions, plots, problems, trajectories, widgets  # noqa: E402
+from booktools import checks, data, functions, plots, problems, runners, widgets  # noqa: E402
 from minigrad.optim import SGD, Adagrad, Adam  # noqa: E402
 import booktools  # noqa: E402
 from minigrad.optim.lr_scheduler import InverseTimeDecay  # noqa: E402
@@ -76,7 +76,7 @@ def test_quadratic_spectrum_and_closed_form():
     np.testing.assert_allclose(b.eigenvalues, [0.2, 4.0])
     assert v.condition_number == pytest.approx(20.0) and b.condition_number == pytest.approx(20.0)
     np.testing.assert_allclose(np.linalg.eigvalsh(v.hessian), v.eigenvalues)
-    tr = trajectories.run_optimizer(b, (-5, -2), 20, SGD, lr=0.4)
+    tr = runners.run_optimizer(b, (-5, -2), 20, SGD, lr=0.4)
     np.testing.assert_allclose(tr.points, b.gd_closed_form((-5, -2), 0.4, np.arange(21)), rtol=1e-12)
 
 
@@ -105,10 +105,10 @@ def test_run_optimizer_equals_a_hand_written_loop():
         fn.f_tensor(p).backward()
         opt.step()
         pts.append(p.data.copy())
-    tr = trajectories.run_optimizer(fn, (-1.2, 1.0), 40, Adam, lr=0.05)
+    tr = runners.run_optimizer(fn, (-1.2, 1.0), 40, Adam, lr=0.05)
     np.testing.assert_allclose(tr.points, np.array(pts), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(tr.losses, fn.f(np.array(pts)))
-    tr2 = trajectories.run_optimizer(fn, (-1.2, 1.0), 40, Adam, lr=0.05, grad="autograd")
+    tr2 = runners.run_optimizer(fn, (-1.2, 1.0), 40, Adam, lr=0.05, grad="autograd")
     np.testing.assert_allclose(tr2.points, tr.points, rtol=1e-12, atol=1e-14)
 
 
@@ -120,8 +120,8 @@ def test_run_rule_matches_optimizer_and_state_persists():
         state["b"] = b
         return x - lr * b
 
-    a = trajectories.run_rule(fn, (-7, 2), 30, heavy_ball, lr=0.1, momentum=0.9)
-    b = trajectories.run_optimizer(fn, (-7, 2), 30, SGD, lr=0.1, momentum=0.9)
+    a = runners.run_rule(fn, (-7, 2), 30, heavy_ball, lr=0.1, momentum=0.9)
+    b = runners.run_optimizer(fn, (-7, 2), 30, SGD, lr=0.1, momentum=0.9)
     np.testing.assert_allclose(a.points, b.points, rtol=1e-12)
     assert a.points.shape == (31, 2) and a.losses.shape == (31,)
 
@@ -129,7 +129,7 @@ def test_run_rule_matches_optimizer_and_state_persists():
 def test_scheduler_is_stepped_after_every_update():
     fn = functions.Quadratic([0.5])  # f = w^2/2, gradient w
     decay, lr = 0.5, 0.1
-    tr = trajectories.run_optimizer(fn, [1.0], 4, SGD, lr=lr,
+    tr = runners.run_optimizer(fn, [1.0], 4, SGD, lr=lr,
                                     scheduler=lambda o: InverseTimeDecay(o, decay))
     w, expect = 1.0, [1.0]
     for k in range(4):
@@ -139,32 +139,32 @@ def test_scheduler_is_stepped_after_every_update():
 
 
 def test_divergence_is_kept_not_raised():
-    tr = trajectories.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=1.05)
+    tr = runners.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=1.05)
     assert tr.diverged and abs(tr.points[-1, 1]) > abs(tr.points[0, 1])
 
 
 def test_runner_errors_are_clear():
     fn = functions.valley()
     with pytest.raises(ValueError, match="exactly one"):
-        trajectories.make_stepper([0.0, 0.0])
+        runners.make_stepper([0.0, 0.0])
     with pytest.raises(ValueError, match="shape"):
-        trajectories.run_rule(fn, (1.0, 1.0), 2, lambda x, g, s: x[:1])
+        runners.run_rule(fn, (1.0, 1.0), 2, lambda x, g, s: x[:1])
     with pytest.raises(ValueError, match="Invalid learning rate|lr"):
-        trajectories.run_optimizer(fn, (1.0, 1.0), 2, SGD, lr=-1.0)
+        runners.run_optimizer(fn, (1.0, 1.0), 2, SGD, lr=-1.0)
 
 
 def test_minibatch_runner_full_batch_is_gradient_descent():
     ds = data.breast_cancer()
     prob = problems.LogisticRegression(ds.X_train, ds.y_train)
     w0 = np.zeros(prob.dim)
-    full = trajectories.run_minibatch(prob, w0, batch_size=prob.n, epochs=5, optimizer=SGD, lr=0.5)
-    gd = trajectories.run_optimizer(prob, w0, 5, SGD, lr=0.5)
+    full = runners.run_minibatch(prob, w0, batch_size=prob.n, epochs=5, optimizer=SGD, lr=0.5)
+    gd = runners.run_optimizer(prob, w0, 5, SGD, lr=0.5)
     np.testing.assert_allclose(full.points, gd.points, rtol=1e-12)
-    mb = trajectories.run_minibatch(prob, w0, batch_size=32, epochs=2, optimizer=SGD, lr=0.1)
+    mb = runners.run_minibatch(prob, w0, batch_size=32, epochs=2, optimizer=SGD, lr=0.1)
     assert mb.n_steps == 2 * int(np.ceil(prob.n / 32)) and mb.info["epoch_end"][-1] == mb.n_steps
     assert mb.losses[-1] < 0.2 < mb.losses[0]
     with pytest.raises(ValueError, match="batch_size"):
-        trajectories.run_minibatch(prob, w0, batch_size=0, epochs=1, optimizer=SGD, lr=0.1)
+        runners.run_minibatch(prob, w0, batch_size=0, epochs=1, optimizer=SGD, lr=0.1)
 
 
 # ------------------------------------------------------------------ data / problems
@@ -263,7 +263,7 @@ def test_static_explorer_payload_has_the_right_shape():
     for run in payload["runs"]:
         assert len(run) == 3 and all(len(series) == 31 for series in run)
     # runs are in row-major order of the grid: (lr=0.95, momentum=0.5) is index 2*2+1
-    expect = trajectories.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=0.95, momentum=0.5)
+    expect = runners.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=0.95, momentum=0.5)
     np.testing.assert_allclose(payload["runs"][5][0], expect.points[:, 0], rtol=1e-5, atol=1e-9)
     W, H = payload["width"], payload["height"]
     for panel in payload["panels"].values():
@@ -294,7 +294,7 @@ def test_live_explorer_redraws_and_changes_the_image():
     live.controls["lr"].value = 0.3  # via the observer, as a slider drag would
     assert live.trajectory.info["lr"] == 0.3 and live.image.value != first
     live.update(lr=0.5, momentum=0.5)
-    ref = trajectories.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=0.5, momentum=0.5)
+    ref = runners.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=0.5, momentum=0.5)
     np.testing.assert_allclose(live.trajectory.points, ref.points)
     with pytest.raises(KeyError, match="no control"):
         live.update(beta=0.1)
@@ -302,8 +302,8 @@ def test_live_explorer_redraws_and_changes_the_image():
 
 def test_plots_draw_without_error():
     fn = functions.Himmelblau()
-    trs = [trajectories.run_optimizer(fn, (0, 0), 20, SGD, lr=0.01),
-           trajectories.run_optimizer(fn, (-1, 1), 20, Adam, lr=0.2)]
+    trs = [runners.run_optimizer(fn, (0, 0), 20, SGD, lr=0.01),
+           runners.run_optimizer(fn, (-1, 1), 20, Adam, lr=0.2)]
     fig = plots.comparison(fn, {"A": trs[:1], "B": trs[1:]}, with_loss=True)
     assert len([a for a in fig.axes if a.get_visible()]) == 3
     assert plots.bi("반복", "iteration") == "반복 · iteration"
@@ -331,7 +331,7 @@ def test_explorers_with_transform_booleans_and_invalid_combinations():
     betas = lambda v: {"lr": v["lr"], "betas": (v["beta1"], 0.999)}  # noqa: E731
     s = widgets.static_explorer(fn, (-1.5, 2.0), 50, optimizer=Adam, transform=betas,
                                 grid={"lr": [0.05, 0.1], "beta1": [0.0, 0.9]})
-    ref = trajectories.run_optimizer(fn, (-1.5, 2.0), 50, Adam, lr=0.1, betas=(0.9, 0.999))
+    ref = runners.run_optimizer(fn, (-1.5, 2.0), 50, Adam, lr=0.1, betas=(0.9, 0.999))
     np.testing.assert_allclose(s.trajectories[(0.1, 0.9)].points, ref.points)
     # nesterov without momentum is invalid in minigrad/PyTorch: shown as a message, not a crash
     s2 = widgets.static_explorer(fn, (-1.5, 2.0), 20, optimizer=SGD, fixed={"lr": 1e-3},
@@ -386,7 +386,7 @@ def test_static_explorer_runs_in_a_real_browser(tmp_path):
 def test_diverging_runs_draw_without_warnings():
     # pytest turns RuntimeWarning into errors (pyproject), and the book build fails on stderr
     fn = functions.valley()
-    wild = [trajectories.run_optimizer(fn, (-7, 2), n, SGD, lr=3.0) for n in (100, 600)]
+    wild = [runners.run_optimizer(fn, (-7, 2), n, SGD, lr=3.0) for n in (100, 600)]
     assert not np.all(np.isfinite(wild[1].losses))
     live = widgets.live_explorer(fn, (-7, 2), 30, optimizer=SGD, references=wild,
                                  controls={"lr": (0.01, 5.0, 0.01, 0.5)})

@@ -1,4 +1,5 @@
-"""Tests of chapters/booktools/adaptive.py (problems for the adaptive-learning-rate chapters)."""
+"""Tests of the adaptive-rate chapters' problems: booktools.functions.LongValley and
+booktools.problems.sparse_logistic."""
 
 import sys
 from pathlib import Path
@@ -7,12 +8,13 @@ import numpy as np
 import pytest
 from gradients import finite_difference_grad
 
-CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
+CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 if str(CHAPTERS) not in sys.path:
     sys.path.insert(0, str(CHAPTERS))
 
-from booktools.adaptive import LongValley, sparse_logistic  # noqa: E402
-from booktools.trajectories import run_minibatch, run_optimizer  # noqa: E402
+from booktools.functions import LongValley
+from booktools.problems import sparse_logistic  # noqa: E402
+from booktools.runners import run_minibatch, run_optimizer  # noqa: E402
 from minigrad.optim import SGD, Adagrad  # noqa: E402
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from book_site import require, require_site, serve  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -123,7 +123,7 @@ def test_math_is_rendered(browser_page):
 
 
 def _toc_pages() -> list[str]:
-    toc = yaml.safe_load((Path(__file__).resolve().parents[2] / "_toc.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load((Path(__file__).resolve().parents[3] / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
     return [f"{name}.html" for name in files]
 

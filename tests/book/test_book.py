@@ -1,6 +1,6 @@
 """The book's sources: table of contents, configuration, citations, glossary.
 
-These checks need no build; tests/test_book_site.py and tests/browser/ check the
+These checks need no build; tests/book/test_book_site.py and tests/book/browser/ check the
 built website.
 """
 
@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "chapters"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """The built website (_build/html) is complete and self-contained.
 
-Static checks of the HTML produced by `make book`; tests/browser/ checks the same
+Static checks of the HTML produced by `make book`; tests/book/browser/ checks the same
 site in a real browser.
 """
 

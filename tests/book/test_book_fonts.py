@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib import font_manager, ft2font  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chapters"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "chapters"))
 from booktools import fonts  # noqa: E402
 
 HANGUL_SAMPLE = "학습률 기울기 손실 함수"
