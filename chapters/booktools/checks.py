@@ -21,13 +21,14 @@ exercises (chapter 1) against central finite differences or minigrad's backward 
 from __future__ import annotations
 
 import math
+import re
 from typing import Callable, Sequence
 
 import numpy as np
 
 from .runners import make_stepper
 
-__all__ = ["OPTIMIZERS", "check_update", "check_close", "check_unary_op", "check_matmul_vjp"]
+__all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op", "check_matmul_vjp"]
 
 #: Names accepted by ``check_update(..., reference=name)`` -> ``minigrad.optim`` class name.
 OPTIMIZERS = {
@@ -143,6 +144,54 @@ def check_close(name: str, got, expected, *, rtol: float = 1e-6, atol: float = 0
     if not np.allclose(got_a, exp_a, rtol=rtol, atol=atol):
         raise AssertionError(f"{name}: expected {expected}, got {got} (rtol={rtol}, atol={atol})")
     print(f"✔ {name} = {got}")
+
+
+_QUOTED = re.compile(r"^\s*(?P<op><=|>=|≤|≥|<|>|≈|~)?\s*(?P<num>[-−+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?P<unit>%|x|×)?\s*$")
+
+
+def _parse_quoted(quoted: str):
+    """``"18.6"`` -> (None, 18.6, 0.05); ``"< 0.1"`` -> ("<", 0.1, 0.0); ``"12%"`` -> (None, 0.12, 0.005)."""
+    m = _QUOTED.match(quoted)
+    if not m:
+        raise ValueError(f"claim(): cannot read the quoted number {quoted!r}; write it as the prose "
+                         f"does, e.g. '18.6', '≈ 10', '< 0.1', '12%', '3x'")
+    text = m["num"].replace(",", "").replace("−", "-")
+    value = float(text)
+    decimals = len(text.split(".")[1].split("e")[0].split("E")[0]) if "." in text else 0
+    half_unit = 0.5 * 10.0 ** (-decimals)
+    if m["unit"] == "%":
+        value, half_unit = value / 100.0, half_unit / 100.0
+    op = {"≤": "<=", "≥": ">=", "~": "≈"}.get(m["op"], m["op"])
+    return op, value, half_unit
+
+
+def claim(what: str, value, quoted=None, *, rtol: float | None = None, atol: float | None = None):
+    """Assert a number (or fact) the prose states, next to the sentence that states it.
+
+    ``quoted`` is the number exactly as the prose writes it. Without an explicit tolerance
+    the value must round to it at the precision shown (``"18.6"``: within 0.05; ``"417"``:
+    within 0.5; ``"12%"``: within 0.005 of 0.12); ``"≈ 10"`` allows 5 % either way; ``"< 0.1"``,
+    ``"> 20"``, ``"≤ …"``, ``"≥ …"`` compare. Without ``quoted``, ``value`` is a truth the
+    prose states (``claim("Nesterov converges", err < 1e-8)``). Prints one ✔ line, or raises
+    ``AssertionError`` naming the claim, the value obtained and what the prose says.
+    """
+    if quoted is None:
+        if not bool(value):
+            raise AssertionError(f"claim does not hold: {what}")
+        print(f"✔ {what}")
+        return value
+    op, target, half_unit = _parse_quoted(str(quoted))
+    v = float(value)
+    if op in ("<", "<=", ">", ">="):
+        ok = {"<": v < target, "<=": v <= target, ">": v > target, ">=": v >= target}[op]
+    else:
+        if rtol is None and atol is None:
+            rtol, atol = (0.05, 0.0) if op == "≈" else (0.0, half_unit * (1 + 1e-9))
+        ok = math.isfinite(v) and abs(v - target) <= (atol or 0.0) + (rtol or 0.0) * abs(target)
+    if not ok:
+        raise AssertionError(f"claim does not hold: {what}: computed {v:.6g}, the prose says {quoted}")
+    print(f"✔ {what}: {v:.6g} ({quoted})")
+    return value
 
 
 _DEFAULT_POINTS = (-2.5, -1.0, -0.3, 0.0, 0.4, 1.0, 3.0)

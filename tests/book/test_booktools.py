@@ -394,3 +394,27 @@ def test_diverging_runs_draw_without_warnings():
     assert live.trajectory.diverged
     widgets.static_explorer(fn, (-7, 2), 300, optimizer=SGD, grid={"lr": [0.5, 4.0]}, references=wild)
     plots.comparison(fn, {"wild": wild}, with_loss=True).canvas.draw()
+
+
+# ------------------------------------------------------------------ claim (numbers in the prose)
+@pytest.mark.parametrize("value, quoted", [(18.62, "18.6"), (417, "417"), (0.1812, "18%"),
+                                           (0.05, "< 0.1"), (10.3, "≈ 10"), (3.0, "3x"),
+                                           (1234.4, "1,234"), (-0.25, "−0.25")])
+def test_claim_accepts_what_rounds_to_the_quoted_number(value, quoted, capsys):
+    assert checks.claim("a number", value, quoted) == value
+    assert capsys.readouterr().out.startswith("✔ a number")
+
+
+@pytest.mark.parametrize("value, quoted", [(18.66, "18.6"), (418, "417"), (0.1851, "18%"),
+                                           (0.1, "< 0.1"), (11.0, "≈ 10"), (float("nan"), "1")])
+def test_claim_rejects_what_the_prose_does_not_say(value, quoted):
+    with pytest.raises(AssertionError, match="the prose says"):
+        checks.claim("a number", value, quoted)
+
+
+def test_claim_of_a_fact_and_an_unreadable_quote():
+    checks.claim("a fact", True)
+    with pytest.raises(AssertionError, match="does not hold: a false fact"):
+        checks.claim("a false fact", False)
+    with pytest.raises(ValueError, match="cannot read the quoted number 'about ten'"):
+        checks.claim("x", 1.0, "about ten")
