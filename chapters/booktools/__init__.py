@@ -8,11 +8,13 @@ Modules, one kind of helper each:
 * :mod:`booktools.functions` -- 2-D test functions with analytic and autograd gradients
   (``Quadratic``, ``valley()``, ``elongated_bowl()``, ``Rosenbrock``, ``Himmelblau``, ``SaddleWell``);
 * :mod:`booktools.runners` -- ``run_optimizer`` / ``run_rule`` / ``run_minibatch`` -> ``Trajectory``;
-* :mod:`booktools.plots` -- contours with trajectories, loss curves, comparison grids;
+  ``train_mlp`` / ``train_mlp_seeds`` -> ``MLPRun`` (a small network on real data);
+* :mod:`booktools.plots` -- contours with trajectories, loss curves, comparison grids,
+  ``spread`` (mean and min-max band over seeds);
 * :mod:`booktools.widgets` -- ``live_explorer`` (ipywidgets) and ``static_explorer`` (no kernel);
 * :mod:`booktools.checks` -- exercise checkers (``check_update``, ``check_unary_op``,
   ``check_matmul_vjp``) and ``check_close`` for the prose's numbers;
-* :mod:`booktools.data` -- packaged real datasets (``breast_cancer``, ``diabetes``);
+* :mod:`booktools.data` -- packaged real datasets (``breast_cancer``, ``diabetes``, ``digits``);
 * :mod:`booktools.problems` -- losses of data (``LogisticRegression``, ``LeastSquares``,
   ``sparse_logistic``).
 

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["bi", "ITERATION", "LOSS_GAP", "COLORS", "contour_levels", "contour", "draw_trajectory",
-           "plot_trajectories", "loss_curves", "comparison"]
+           "plot_trajectories", "loss_curves", "comparison", "spread"]
 
 COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
           "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
@@ -154,3 +154,25 @@ def comparison(fn, panels, *, ncols=None, with_loss=False, figsize_per=(4.6, 3.6
     if suptitle:
         fig.suptitle(suptitle)
     return fig
+
+
+def spread(ax, runs, attr: str = "train_loss", *, label=None, color=None, log: bool = True,
+           x=None):
+    """Mean over seeds as a line, min-max over seeds as a band, for runs of several seeds.
+
+    ``runs`` are objects with an array attribute ``attr`` of equal length (for example the
+    :class:`~booktools.runners.MLPRun` list of :func:`~booktools.runners.train_mlp_seeds`).
+    Returns the mean curve.
+    """
+    curves = np.array([getattr(r, attr) for r in runs], dtype=np.float64)
+    if curves.ndim != 2:
+        raise ValueError(f"spread() needs runs whose {attr!r} arrays have one common length")
+    x = np.arange(curves.shape[1]) if x is None else np.asarray(x)
+    mean = curves.mean(axis=0)
+    label = label if label is not None else getattr(runs[0], "label", None)
+    (line,) = ax.plot(x, mean, color=color, label=label, lw=1.6)
+    ax.fill_between(x, curves.min(axis=0), curves.max(axis=0), color=line.get_color(),
+                    alpha=0.2, lw=0)
+    if log:
+        ax.set_yscale("log")
+    return mean

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Trajectory", "run_optimizer", "run_rule", "run_minibatch", "make_stepper"]
+__all__ = ["Trajectory", "run_optimizer", "run_rule", "run_minibatch", "make_stepper",
+           "MLPRun", "train_mlp", "train_mlp_seeds"]
 
 
 @dataclass
@@ -208,3 +209,100 @@ def run_minibatch(problem, w0, *, batch_size, epochs, optimizer=None, rule=None,
     return Trajectory(points, losses,
                       label if label is not None else _default_label(name, {"B": batch_size, **hyper}),
                       {"method": name, "batch_size": batch_size, "epoch_end": epoch_end, **hyper})
+
+
+# ---------------------------------------------------------------------------- neural networks
+
+@dataclass
+class MLPRun:
+    """One training run of :func:`train_mlp`; per-epoch arrays have ``epochs + 1`` entries
+    (index 0 is the untrained network)."""
+
+    train_loss: np.ndarray  # full training-set cross-entropy after each epoch
+    test_loss: np.ndarray
+    test_accuracy: np.ndarray
+    step_loss: np.ndarray  # the minibatch loss of every update, in order
+    lr: np.ndarray  # the learning rate used by every update (group 0)
+    seconds_per_epoch: float
+    label: str
+    info: dict = field(default_factory=dict)
+
+
+def _mlp(n_in, hidden, n_out):
+    from minigrad import nn
+
+    sizes = [n_in, *hidden, n_out]
+    layers = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(a, b), nn.Tanh()]
+    return nn.Sequential(*layers[:-1])
+
+
+def _evaluate(model, X, y):
+    import minigrad as mg
+    import minigrad.nn.functional as F
+
+    with mg.no_grad():
+        logits = model(mg.Tensor(X))
+        loss = float(F.cross_entropy(logits, y).item())
+    return loss, float(np.mean(logits.numpy().argmax(axis=1) == y))
+
+
+def train_mlp(data, optimizer, *, hidden=(32,), epochs: int = 10, batch_size: int = 32,
+              seed: int = 0, scheduler=None, label=None, **hyper) -> MLPRun:
+    """Train a small tanh MLP with cross-entropy on a classification :class:`~booktools.data.Dataset`.
+
+    ``optimizer`` is a ``minigrad.optim`` class (``hyper`` are its arguments) or a factory
+    ``params -> optimizer``; ``scheduler``, if given, is a factory ``optimizer -> scheduler``
+    stepped after every update. The seed fixes both the initial weights
+    (``minigrad.manual_seed(seed)``) and the order of the minibatches, so runs with the same
+    seed start from the same network and see the same batches whatever the optimizer.
+    """
+    import time
+
+    import minigrad as mg
+    import minigrad.nn.functional as F
+
+    n = len(data.y_train)
+    if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n):
+        raise ValueError(f"batch_size must be an integer in [1, {n}], got {batch_size!r}")
+    if not (isinstance(epochs, (int, np.integer)) and epochs >= 1):
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    hidden = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
+    n_classes = int(max(data.y_train.max(), data.y_test.max())) + 1
+    mg.manual_seed(seed)
+    model = _mlp(data.X_train.shape[1], hidden, n_classes)
+    params = list(model.parameters())
+    opt = optimizer(params, **hyper) if isinstance(optimizer, type) else optimizer(params)
+    sched = scheduler(opt) if scheduler is not None else None
+    rng = np.random.default_rng(seed)
+    train, test = [_evaluate(model, data.X_train, data.y_train)], [_evaluate(model, data.X_test, data.y_test)]
+    step_loss, lrs, seconds = [], [], 0.0
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        start_time = time.perf_counter()
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.zero_grad()
+            loss = F.cross_entropy(model(mg.Tensor(data.X_train[idx])), data.y_train[idx])
+            loss.backward()
+            opt.step()
+            if sched is not None:
+                sched.step()
+            step_loss.append(float(loss.item()))
+        seconds += time.perf_counter() - start_time
+        train.append(_evaluate(model, data.X_train, data.y_train))
+        test.append(_evaluate(model, data.X_test, data.y_test))
+    name = optimizer.__name__ if isinstance(optimizer, type) else getattr(optimizer, "__name__", "optimizer")
+    return MLPRun(np.array([t[0] for t in train]), np.array([t[0] for t in test]),
+                  np.array([t[1] for t in test]), np.array(step_loss), np.array(lrs),
+                  seconds / epochs,
+                  label if label is not None else _default_label(name, hyper),
+                  {"method": name, "seed": seed, "hidden": hidden, "batch_size": batch_size,
+                   "epochs": epochs, **hyper})
+
+
+def train_mlp_seeds(data, optimizer, seeds=range(5), **kwargs) -> list:
+    """:func:`train_mlp` once per seed (same seeds for every optimizer: same initial networks)."""
+    return [train_mlp(data, optimizer, seed=s, **kwargs) for s in seeds]

@@ -418,3 +418,60 @@ def test_claim_of_a_fact_and_an_unreadable_quote():
         checks.claim("a false fact", False)
     with pytest.raises(ValueError, match="cannot read the quoted number 'about ten'"):
         checks.claim("x", 1.0, "about ten")
+
+
+# ------------------------------------------------------------------ small networks on real data
+def test_digits_is_the_packaged_dataset_split_and_standardised():
+    d = data.digits()
+    assert d.X_train.shape == (1348, 64) and d.X_test.shape == (449, 64)
+    assert d.y_train.dtype == np.int64 and set(np.unique(d.y_train)) == set(range(10))
+    used = d.X_train.std(axis=0) > 0
+    np.testing.assert_allclose(d.X_train[:, used].mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(d.X_train[:, used].std(axis=0), 1.0, rtol=1e-12)
+
+
+def test_train_mlp_same_seed_same_network_whatever_the_optimizer():
+    from minigrad.optim import SGD, Adam
+    d = data.digits()
+    a = runners.train_mlp(d, SGD, lr=0.1, epochs=3, seed=3)
+    b = runners.train_mlp(d, Adam, lr=1e-3, epochs=1, seed=3)
+    assert a.train_loss[0] == b.train_loss[0] and a.test_accuracy[0] == b.test_accuracy[0]
+    again = runners.train_mlp(d, SGD, lr=0.1, epochs=3, seed=3)
+    np.testing.assert_array_equal(a.step_loss, again.step_loss)
+    assert a.train_loss[-1] < 0.5 * a.train_loss[0] and a.test_accuracy[-1] > 0.85
+    assert len(a.train_loss) == 4 and len(a.step_loss) == 3 * int(np.ceil(1348 / 32))
+
+
+def test_train_mlp_first_update_is_plain_sgd_on_the_first_batch():
+    # One SGD update from the seeded network equals a hand-computed step on the same batch.
+    import minigrad as mg
+    import minigrad.nn.functional as F
+    from minigrad.optim import SGD
+    d = data.digits()
+    run = runners.train_mlp(d, SGD, lr=0.5, epochs=1, batch_size=len(d.y_train), seed=7)
+    mg.manual_seed(7)
+    model = runners._mlp(64, (32,), 10)
+    loss = F.cross_entropy(model(mg.Tensor(d.X_train)), d.y_train)
+    loss.backward()
+    for p in model.parameters():
+        p.data -= 0.5 * p.grad
+    with mg.no_grad():
+        after = float(F.cross_entropy(model(mg.Tensor(d.X_train)), d.y_train).item())
+    assert run.step_loss[0] == pytest.approx(float(loss.item()), rel=1e-12)
+    assert run.train_loss[1] == pytest.approx(after, rel=1e-12)
+
+
+def test_train_mlp_rejects_bad_settings_and_spread_draws_mean_and_band():
+    from minigrad.optim import SGD
+    d = data.digits()
+    with pytest.raises(ValueError, match="batch_size must be an integer in \\[1, 1348\\], got 0"):
+        runners.train_mlp(d, SGD, lr=0.1, batch_size=0)
+    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
+        runners.train_mlp(d, SGD, lr=0.1, epochs=0)
+    runs = runners.train_mlp_seeds(d, SGD, seeds=[0, 1], lr=0.1, epochs=2)
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    mean = plots.spread(ax, runs)
+    np.testing.assert_allclose(mean, (runs[0].train_loss + runs[1].train_loss) / 2)
+    assert len(ax.collections) == 1 and ax.get_yscale() == "log"
+    plt.close(fig)
