@@ -11,7 +11,8 @@ Modules, one kind of helper each:
   ``train_mlp`` / ``train_mlp_seeds`` -> ``MLPRun`` (a small network on real data);
 * :mod:`booktools.plots` -- contours with trajectories, loss curves, comparison grids,
   ``spread`` (mean and min-max band over seeds);
-* :mod:`booktools.widgets` -- ``live_explorer`` (ipywidgets) and ``static_explorer`` (no kernel);
+* :mod:`booktools.widgets` -- ``live_explorer`` (ipywidgets) and ``static_explorer`` (no kernel,
+  its scrubber in ``widgets/static_explorer.js``), one loss-axis rule for both;
 * :mod:`booktools.checks` -- exercise checkers (``check_update``, ``check_unary_op``,
   ``check_matmul_vjp``) and ``check_close`` for the prose's numbers;
 * :mod:`booktools.data` -- packaged real datasets (``breast_cancer``, ``diabetes``, ``digits``);

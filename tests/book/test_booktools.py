@@ -475,3 +475,27 @@ def test_train_mlp_rejects_bad_settings_and_spread_draws_mean_and_band():
     np.testing.assert_allclose(mean, (runs[0].train_loss + runs[1].train_loss) / 2)
     assert len(ax.collections) == 1 and ax.get_yscale() == "log"
     plt.close(fig)
+
+
+def test_both_explorers_scale_the_loss_axis_by_one_rule():
+    from booktools.widgets.common import loss_axis_limits
+    fn = functions.valley()
+    ref = runners.run_optimizer(fn, (-7, 2), 30, SGD, lr=0.3)
+    live = widgets.live_explorer(fn, (-7, 2), 30, optimizer=SGD, references=[ref],
+                                 controls={"lr": (0.05, 1.2, 0.05, 0.9)})
+    first = runners.run_optimizer(fn, (-7, 2), 30, SGD, lr=0.9)
+    np.testing.assert_allclose(live.lax.get_ylim(), loss_axis_limits(fn, (-7, 2), [ref, first]))
+    static = widgets.static_explorer(fn, (-7, 2), 30, optimizer=SGD, references=[ref],
+                                     grid={"lr": [0.3, 0.9, 1.5]})
+    runs = list(static.trajectories.values()) + [ref]
+    np.testing.assert_allclose(static.data["panels"]["loss"]["ylim"], loss_axis_limits(fn, (-7, 2), runs))
+    # a diverging run (lr = 1.5: |1 - 2 lr| = 2 per step along y) is capped at 1e6 x the starting gap, x 3
+    gap0 = fn.f(np.array([-7.0, 2.0])) - fn.f_min
+    assert static.data["panels"]["loss"]["ylim"][1] == pytest.approx(3 * 1e6 * gap0)
+
+
+def test_static_explorer_script_is_the_shipped_js_file():
+    js = (CHAPTERS / "booktools" / "widgets" / "static_explorer.js").read_text(encoding="utf-8")
+    ex = widgets.static_explorer(functions.valley(), (-7, 2), 10, optimizer=SGD, grid={"lr": [0.1, 0.5]})
+    uid = ex.html.split('id="', 1)[1].split('"', 1)[0]
+    assert js.replace("__ID__", uid) in ex.html and "__ID__" not in ex.html

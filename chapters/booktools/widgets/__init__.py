@@ -1,0 +1,33 @@
+"""Explore an optimizer's hyperparameters: live (ipywidgets, needs a kernel) and static
+(precomputed, self-contained HTML + JavaScript for the published book, needs no kernel).
+
+Both show the same figure: the trajectory on the contour plot (left) and the loss gap
+``f(x_t) - f*`` on a log scale (right).
+
+Live, in Jupyter (put this cell under the notebook tag ``remove-cell`` so the book,
+which has no kernel, does not try to load widget JavaScript)::
+
+    live_explorer(fn, (-7, 2), 30, optimizer=SGD,
+                  controls={"lr": (0.01, 1.2, 0.01, 0.95)})
+
+Static, visible in the book::
+
+    static_explorer(fn, (-7, 2), 30, optimizer=SGD,
+                    grid={"lr": np.round(np.arange(0.05, 1.21, 0.05), 2)})
+
+Method arguments are those of :func:`booktools.runners.run_optimizer` /
+:func:`~booktools.runners.run_rule`: ``optimizer=`` (class or factory) or
+``rule=``, ``fixed=`` (hyperparameters that stay constant), and optionally
+``transform=`` (maps the control values to hyperparameters, e.g. two sliders
+``beta1``/``beta2`` to ``betas=(beta1, beta2)``; it may also return
+``scheduler=``, a factory ``optimizer -> lr scheduler``, for a decay slider).
+``references=`` takes fixed trajectories (e.g. from the previous chapter's method) drawn in grey for comparison.
+
+Modules: :mod:`.common` (the method, the figure and its one loss-axis rule),
+:mod:`.live` (ipywidgets) and :mod:`.static` (HTML + ``static_explorer.js``).
+"""
+
+from .live import LiveExplorer, live_explorer
+from .static import StaticExplorer, static_explorer
+
+__all__ = ["LiveExplorer", "live_explorer", "StaticExplorer", "static_explorer"]

@@ -1,0 +1,79 @@
+"""What the live and the static explorer share: the method that turns control values into
+a trajectory, the hyperparameters' symbols, the figure and its one loss-axis rule."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .. import plots
+from ..runners import run_optimizer, run_rule
+
+__all__ = ["SYMBOLS", "symbol", "Method", "loss_axis_limits", "base_figure"]
+
+SYMBOLS = {"lr": "η", "momentum": "μ", "alpha": "α", "rho": "ρ", "eps": "ε", "beta1": "β₁",
+           "beta2": "β₂", "dampening": "τ", "weight_decay": "λ", "nesterov": "nesterov",
+           "lr_decay": "lr_decay", "decay": "decay", "initial_accumulator_value": "G₀",
+           "grad_noise": "σ"}
+
+
+def symbol(name):
+    return SYMBOLS.get(name, name)
+
+
+class Method:
+    """Turns control values into a trajectory, shared by the live and static explorers."""
+
+    def __init__(self, fn, x0, n_steps, optimizer, rule, fixed, transform):
+        if (optimizer is None) == (rule is None):
+            raise ValueError("give exactly one of optimizer= and rule=")
+        self.fn, self.x0, self.n_steps = fn, np.asarray(x0, dtype=np.float64), int(n_steps)
+        self.optimizer, self.rule = optimizer, rule
+        self.fixed = dict(fixed or {})
+        self.transform = transform
+
+    def __call__(self, values):
+        hyper = dict(self.fixed)
+        hyper.update(self.transform(dict(values)) if self.transform else values)
+        if self.optimizer is not None:
+            return run_optimizer(self.fn, self.x0, self.n_steps, self.optimizer, **hyper)
+        return run_rule(self.fn, self.x0, self.n_steps, self.rule, **hyper)
+
+
+def loss_axis_limits(fn, x0, trajs):
+    """The loss-gap axis of both explorers: from the smallest positive gap any of ``trajs``
+    reaches (at most 14 decades below the top) to the largest, capped at 1e6 times the
+    starting gap so that a diverging run cannot flatten everything else."""
+    gap0 = max(float(fn.f(x0) - fn.f_min), 1e-300)
+    gaps = np.concatenate([np.asarray(t.losses, dtype=np.float64) - fn.f_min for t in trajs] or [[gap0]])
+    gaps = gaps[np.isfinite(gaps) & (gaps > 0)]
+    hi = min(gaps.max(initial=gap0), gap0 * 1e6)
+    lo = max(gaps.min(initial=gap0), hi * 1e-14)
+    return lo / 3.0, hi * 3.0
+
+
+def base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim):
+    """Figure with the static parts drawn: contour (+ references) and empty loss axes."""
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax, lax = fig.subplots(1, 2, width_ratios=[1.35, 1])
+    plots.contour(fn, ax)
+    ylim = loss_ylim
+    for r in references:
+        span = 1e6 * max(np.ptp(fn.xlim), np.ptp(fn.ylim))
+        pts = r.points[np.all(np.isfinite(r.points) & (np.abs(r.points) < span), axis=1)]
+        ax.plot(pts[:, 0], pts[:, 1], "-", color="0.55", lw=1.2, label=r.label)
+        gap = r.losses - fn.f_min
+        gap = np.where(np.isfinite(gap) & (gap > 0), np.minimum(gap, ylim[1] * 10), np.nan)
+        lax.plot(np.arange(len(gap)), gap, color="0.55", lw=1.2)
+    if references:
+        ax.legend(loc="lower right", fontsize=7, framealpha=0.85)
+    ax.set_title(fn.label if title is None else title, fontsize=9)
+    lax.set_yscale("log")
+    lax.set_xlim(0, n_steps)
+    lax.set_ylim(*ylim)
+    lax.set_xlabel(plots.ITERATION)
+    lax.set_ylabel(plots.LOSS_GAP)
+    lax.grid(True, alpha=0.3)
+    return fig, ax, lax
