@@ -10,7 +10,8 @@ Two rules, checked on every chapter notebook without running it:
    counts only when it stands before the number (``−0.8``, ``= -1``), not in ``n - 1``.
    Not numbers: digits inside identifiers and roles (``x_2``, ``{eq}`gd-update```,
    citation keys) and the order words of each language, Korean ``1차``/``2차원`` and English
-   ``1-D``, ``2-D``, ``1st``, ``2nd``.
+   ``1-D``, ``2-D``, ``1st``, ``2nd``. Korean writes zero as ``0`` ("0이 된다"), so the English
+   word ``zero`` counts as ``0``.
 
    Escape, for a justified exception only: a MyST comment line inside the tab,
    ``% numbers: 2 10 -- reason``, exempts the listed numbers of that tab set from the
@@ -65,6 +66,7 @@ def numbers(text: str) -> set[str]:
     """The numbers a text quotes, normalised as the module docstring says."""
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("%"))
     text = ROLE.sub(" ", text)
+    text = re.sub(r"\b[Zz]ero\b", " 0 ", text)
     text = ORDER_WORDS.sub(" ", text)
     text = SCIENTIFIC.sub(lambda m: f"{m['m'] or '1'}e{m['e'].replace('−', '-')}", text)
     text = THOUSANDS.sub(lambda m: m.group(0).replace("\\,", "").replace(",", ""), text)
