@@ -28,7 +28,8 @@ import numpy as np
 
 from .runners import make_stepper
 
-__all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op", "check_matmul_vjp"]
+__all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op", "check_matmul_vjp",
+           "check_weight_decay_limit"]
 
 #: Names accepted by ``check_update(..., reference=name)`` -> ``minigrad.optim`` class name.
 OPTIMIZERS = {
@@ -279,3 +280,36 @@ def check_matmul_vjp(vjp: Callable, seed: int = 0) -> bool:
                 )
     print("OK: A_bar and B_bar match minigrad's backward for 4 shapes")
     return True
+
+
+def check_weight_decay_limit(limit_fn, *, n_problems: int = 4, seed: int = 0) -> None:
+    """Check ``limit_fn(h, c, weight_decay)``: where gradient descent with weight decay converges
+    on ``f(theta) = 1/2 sum_i h_i (theta_i - c_i)^2``.
+
+    The reference is not a formula but long runs of ``minigrad.optim.SGD(weight_decay=...)`` on
+    seeded random problems (stable learning rate, enough steps for 1e-12 accuracy).
+    """
+    import minigrad
+    from minigrad.optim import SGD
+
+    rng = np.random.default_rng(seed)
+    for k in range(1, n_problems + 1):
+        d = 1 + k
+        h, c = rng.uniform(0.05, 3.0, d), rng.normal(0.0, 2.0, d)
+        weight_decay = float(rng.choice([0.01, 0.1, 0.5]))
+        p = minigrad.nn.Parameter(np.zeros(d))
+        lr = 1.0 / (h.max() + weight_decay)
+        opt = SGD([p], lr=lr, weight_decay=weight_decay)
+        n_steps = int(np.ceil(np.log(1e-14) / np.log(1 - lr * (h.min() + weight_decay)))) + 10
+        for _ in range(n_steps):
+            p.grad = h * (p.data - c)
+            opt.step()
+        got = np.asarray(limit_fn(h.copy(), c.copy(), weight_decay), dtype=np.float64)
+        if got.shape != (d,):
+            raise AssertionError(f"problem {k}: limit_fn returned shape {got.shape}, expected ({d},)")
+        if not np.allclose(got, p.data, rtol=1e-9, atol=1e-10):
+            raise AssertionError(
+                f"problem {k} (h = {np.round(h, 3)}, c = {np.round(c, 3)}, weight_decay = "
+                f"{weight_decay}): your limit {got}, but SGD converges to {p.data}")
+    print(f"✔ {getattr(limit_fn, '__name__', 'limit_fn')} matches where minigrad.optim.SGD "
+          f"converges on {n_problems} random problems")
