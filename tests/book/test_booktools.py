@@ -399,14 +399,15 @@ def test_diverging_runs_draw_without_warnings():
 # ------------------------------------------------------------------ claim (numbers in the prose)
 @pytest.mark.parametrize("value, quoted", [(18.62, "18.6"), (417, "417"), (0.1812, "18%"),
                                            (0.05, "< 0.1"), (10.3, "≈ 10"), (3.0, "3x"),
-                                           (1234.4, "1,234"), (-0.25, "−0.25")])
+                                           (1234.4, "1,234"), (-0.25, "−0.25"), (1.49e-8, "1.5e-8")])
 def test_claim_accepts_what_rounds_to_the_quoted_number(value, quoted, capsys):
     assert checks.claim("a number", value, quoted) == value
     assert capsys.readouterr().out.startswith("✔ a number")
 
 
 @pytest.mark.parametrize("value, quoted", [(18.66, "18.6"), (418, "417"), (0.1851, "18%"),
-                                           (0.1, "< 0.1"), (11.0, "≈ 10"), (float("nan"), "1")])
+                                           (0.1, "< 0.1"), (11.0, "≈ 10"), (float("nan"), "1"),
+                                           (1.56e-8, "1.5e-8"), (2e-9, "1.5e-8")])
 def test_claim_rejects_what_the_prose_does_not_say(value, quoted):
     with pytest.raises(AssertionError, match="the prose says"):
         checks.claim("a number", value, quoted)
