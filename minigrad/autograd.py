@@ -50,6 +50,9 @@ class _GradMode:
         return False  # never swallow the exception
 
     def __call__(self, func):
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__}: can only decorate a function, got {type(func).__name__}")
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             # a fresh instance per call keeps recursion and threads re-entrant
