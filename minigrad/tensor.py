@@ -30,7 +30,8 @@ class Tensor:
     ----------
     data : array_like
         Copied into a new ``np.ndarray``. Python floats and lists of floats
-        become float64; float32 arrays stay float32; integers stay integers.
+        become float64; float32 arrays and NumPy float32 scalars stay float32;
+        integers stay integers.
     requires_grad : bool
         Record operations on this tensor so ``backward`` can fill ``.grad``.
         Only floating-point tensors can require gradients.
@@ -56,7 +57,7 @@ class Tensor:
             raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {exc}") from None
         if array.dtype.kind not in "biuf":
             raise TypeError(f"Tensor: data must be numeric, got dtype {array.dtype}")
-        if dtype is None and array.dtype.kind == "f" and not isinstance(data, np.ndarray):
+        if dtype is None and array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
             array = array.astype(np.float64, copy=False)
         self.data = array
         self._grad = None
@@ -312,6 +313,7 @@ class Tensor:
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis`` (int, tuple, or None for all)."""
         axes = _normalize_axes("sum", axis, self.data.ndim)
+        _check_bool("sum", "keepdims", keepdims)
         shape = self.data.shape
         kept = _kept_shape(shape, axes)
         def backward(g):
@@ -321,6 +323,7 @@ class Tensor:
     def mean(self, axis=None, keepdims=False):
         """Arithmetic mean over ``axis``."""
         axes = _normalize_axes("mean", axis, self.data.ndim)
+        _check_bool("mean", "keepdims", keepdims)
         shape = self.data.shape
         count = 1
         for ax in axes:
@@ -339,6 +342,7 @@ class Tensor:
         the gradient goes to the nan entries, as PyTorch's ``max()`` does.
         """
         axes = _normalize_axes("max", axis, self.data.ndim)
+        _check_bool("max", "keepdims", keepdims)
         a = self.data
         for ax in axes:
             if a.shape[ax] == 0:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import make_result
-from ..tensor import Tensor, _fmt_shape, _normalize_axes, _operand, _stable_sigmoid, as_tensor
+from ..tensor import Tensor, _check_bool, _fmt_shape, _normalize_axes, _operand, _stable_sigmoid, as_tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -90,6 +90,7 @@ def logsumexp(x: Tensor, axis=None, keepdims=False) -> Tensor:
     """log(sum(exp(x))) over ``axis``, computed as m + log(sum(exp(x - m)))."""
     x = as_tensor(x, "logsumexp")
     axes = _normalize_axes("logsumexp", axis, x.ndim)
+    _check_bool("logsumexp", "keepdims", keepdims)
     a = x.data
     lse = _logsumexp_keepdims(a, axes)
 
@@ -109,7 +110,10 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     # shift by the maximum as softmax does, so a slice holding +inf or nan is nan
     # throughout (log_softmax stays log(softmax)); an all -inf slice is nan too
     shifted = a - peak
-    out = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+    # each sum is >= exp(0) = 1 except over an empty axis, where log 0 cannot matter
+    # (the result is empty); hence no divide-by-zero warning
+    with np.errstate(divide="ignore"):
+        out = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
 
     def backward(g):
         return (g - np.exp(out) * g.sum(axis=axes, keepdims=True),)
