@@ -54,8 +54,10 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     _check_tolerance("rtol", rtol, positive=False)
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise TypeError(f"gradcheck: seed must be an integer, got {seed!r}")
+    # float inputs in float64 for accurate differences; integer ones (class indices) as they are
     args = [
-        Tensor(x.data, requires_grad=x.requires_grad, dtype=np.float64) if isinstance(x, Tensor) else x
+        Tensor(x.data, requires_grad=x.requires_grad, dtype=np.float64 if x.dtype.kind == "f" else None)
+        if isinstance(x, Tensor) else x
         for x in inputs
     ]
     checked = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]

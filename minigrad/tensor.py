@@ -6,6 +6,11 @@ this operation's result, it returns the gradient with respect to each input
 (a vector-Jacobian product). The engine in :mod:`minigrad.autograd` chains
 them together and takes care of broadcasting, so a ``backward`` may return a
 gradient of the broadcast (output) shape.
+
+A ``backward`` returns every input's gradient and the engine drops those no
+input needs, except where the unneeded one would cost a matmul or could warn
+(``0 * inf`` in ``mul``, ``log 0`` in ``pow``): there it checks
+``requires_grad`` first.
 """
 from __future__ import annotations
 

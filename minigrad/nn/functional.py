@@ -224,12 +224,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
     """-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))], from logits ``x``.
 
     Uses ``max(x, 0) - x t + log(1 + exp(-|x|))``, which never overflows;
-    its gradient with respect to ``x`` is ``sigmoid(x) - t``. The first two
+    its gradient with respect to ``x`` is ``sigmoid(x) - t`` and, for a target
+    that requires grad (soft labels being learned), ``-x``. The first two
     terms are written as ``(1 - t) x`` for x >= 0 and ``-t x`` for x < 0, so an
     infinite logit gives an infinite loss, not inf - inf = nan.
     """
     input = _check_loss_input("binary_cross_entropy_with_logits", input, reduction)
-    _, t = _operand(target, "binary_cross_entropy_with_logits", "target")
+    target, t = _operand(target, "binary_cross_entropy_with_logits", "target")
     t = np.asarray(t, dtype=input.dtype)
     if t.shape != input.shape:
         raise ValueError(
@@ -244,7 +245,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
     out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=input.dtype)
 
     def backward(g):
-        grad = _stable_sigmoid(x) - t
-        return (grad * (g if reduction == "none" else g * scale),)
+        g = g if reduction == "none" else g * scale
+        gt = -x * g if target is not None and target.requires_grad else None
+        return (_stable_sigmoid(x) - t) * g, gt
 
-    return make_result(Tensor, out, (input,), backward, "binary_cross_entropy_with_logits")
+    return make_result(Tensor, out, (input, target), backward, "binary_cross_entropy_with_logits")

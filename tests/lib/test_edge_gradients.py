@@ -280,3 +280,22 @@ def test_gradcheck_still_fails_on_a_wrong_gradient_at_an_edge():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert mg.gradcheck(lambda x: x**0, mg.Tensor([0.0, 2.0], requires_grad=True))
+
+
+def test_bce_target_that_requires_grad_gets_its_gradient(torch):
+    """A learned soft target is a parent of the loss, as in PyTorch (it was silently dropped)."""
+    x, t = np.array([0.5, -2.0, 30.0]), np.array([0.2, 0.9, 0.5])
+    fm = lambda a, b: F.binary_cross_entropy_with_logits(a, b)  # noqa: E731
+    ft = lambda a, b: torch.nn.functional.binary_cross_entropy_with_logits(a, b)  # noqa: E731
+    value, grads = minigrad_value_and_grads(fm, [x, t])
+    t_value, t_grads = torch_value_and_grads(torch, ft, [x, t])
+    assert_same(value, t_value, "value")
+    for g, tg in zip(grads, t_grads):
+        np.testing.assert_allclose(g, tg, rtol=1e-12)
+    assert mg.gradcheck(fm, mg.Tensor(x, requires_grad=True), mg.Tensor(t, requires_grad=True))
+
+
+def test_gradcheck_passes_integer_inputs_through_unchanged():
+    logits = mg.Tensor([[0.5, -1.0, 2.0], [0.1, 0.2, 0.3]], requires_grad=True)
+    targets = mg.Tensor([2, 0])
+    assert mg.gradcheck(lambda z, k: F.cross_entropy(z, k), logits, targets)
