@@ -283,20 +283,11 @@ class Tensor:
 
     def __pow__(self, exponent):
         exponent, e = _operand(exponent, "pow", "exponent")
-        a = self.data
-        out = _broadcasting("pow", np.power, a, e)
-        def backward(g):
-            return _pow_backward(g, a, e, out, self, exponent)
-        return make_result(Tensor, out, (self, exponent), backward, "pow")
+        return _power(self, self.data, exponent, e)
 
     def __rpow__(self, base):
         base, b = _operand(base, "pow", "base")
-        e = self.data
-        out = _broadcasting("pow", np.power, b, e)
-        def backward(g):
-            gb, ge = _pow_backward(g, b, e, out, base, self)
-            return ge, gb
-        return make_result(Tensor, out, (self, base), backward, "pow")
+        return _power(base, b, self, self.data)
 
     def __matmul__(self, other):
         other, b = _operand(other, "matmul")
@@ -538,26 +529,32 @@ def _broadcasting(name, ufunc, a, b):
         ) from None
 
 
-def _pow_backward(g, a, e, out, base, exponent):
-    """Gradients of ``a ** e``: ``e a^(e-1)`` for the base, ``a^e log a`` for the exponent.
+def _power(base, a, exponent, e):
+    """``a ** e`` (``base`` and ``exponent`` are the Tensors, or None for constants).
 
-    Where these formulas give 0 * inf, PyTorch's values: the base gradient is 0
-    where e == 0 (``a ** 0`` is the constant 1, even at a = 0), and the exponent
-    gradient is 0 where a == 0 and e >= 0 (its limit as a -> +0). A negative
-    base has a nan exponent gradient (a^e is not real for nearby e), as in
-    PyTorch. The lanes these rules replace would warn, hence the errstate.
+    The gradients are ``e a^(e-1)`` for the base and ``a^e log a`` for the
+    exponent. Where these give 0 * inf, PyTorch's values: the base gradient is
+    0 where e == 0 (``a ** 0`` is the constant 1, even at a = 0), and the
+    exponent gradient is 0 where a == 0 and e >= 0 (its limit as a -> +0). A
+    negative base has a nan exponent gradient (a^e is not real for nearby e),
+    as in PyTorch. The lanes these rules replace would warn, hence the errstate.
     """
-    ga = ge = None
-    if base is not None and base.requires_grad:
-        if isinstance(e, numbers.Number):  # x ** 2: the common case, kept cheap
-            ga = np.zeros_like(g) if e == 0 else g * e * a ** (e - 1)
-        else:
+    out = _broadcasting("pow", np.power, a, e)
+
+    def backward(g):
+        ga = ge = None
+        if base is not None and base.requires_grad:
+            if isinstance(e, numbers.Number):  # x ** 2: the common case, kept cheap
+                ga = np.zeros_like(g) if e == 0 else g * e * a ** (e - 1)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = np.where(e == 0, 0, g * e * a ** (e - 1))
+        if exponent is not None and exponent.requires_grad:
             with np.errstate(divide="ignore", invalid="ignore"):
-                ga = np.where(e == 0, 0, g * e * a ** (e - 1))
-    if exponent is not None and exponent.requires_grad:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ge = g * np.where((np.equal(a, 0)) & (np.greater_equal(e, 0)), 0, out * np.log(a))
-    return ga, ge
+                ge = g * np.where(np.equal(a, 0) & np.greater_equal(e, 0), 0, out * np.log(a))
+        return ga, ge
+
+    return make_result(Tensor, out, (base, exponent), backward, "pow")
 
 
 def _matmul(left, a, right, b):
