@@ -73,7 +73,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def _max_keepdims(a, axes):
     # -inf is the maximum of an empty slice, so logsumexp of nothing is log 0 = -inf
     # (as in PyTorch) and softmax over an empty axis is empty, instead of NumPy's error
-    return np.maximum.reduce(a, axis=axes, keepdims=True, initial=-np.inf)
+    initial = -np.inf if a.dtype.kind == "f" else None  # None: no start value, for integers
+    return np.maximum.reduce(a, axis=axes, keepdims=True, initial=initial)
 
 
 def _logsumexp_keepdims(a, axes):

@@ -300,3 +300,11 @@ def test_empty_reductions_follow_torch_where_torch_is_defined():
             assert e.grad.shape == (0, 3)
     # where torch returns nan (the mean of nothing), minigrad raises instead
     assert torch.isnan(te.mean()) and torch.isnan(torch.nn.functional.mse_loss(te, te))
+
+
+def test_integer_tensors_work_in_the_softmax_family():
+    """Integers are exact inputs to softmax, log_softmax and logsumexp (the results are float)."""
+    x = mg.Tensor([[1, 2, 3]])
+    np.testing.assert_allclose(F.softmax(x).data, F.softmax(mg.Tensor([[1.0, 2.0, 3.0]])).data)
+    np.testing.assert_allclose(F.log_softmax(x).data, F.log_softmax(mg.Tensor([[1.0, 2.0, 3.0]])).data)
+    assert np.isclose(F.logsumexp(x).item(), np.log(np.exp([1.0, 2.0, 3.0]).sum()))
