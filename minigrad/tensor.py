@@ -503,7 +503,7 @@ def _operand(x, where, name="operand"):
     return None, array
 
 
-def as_tensor(x, where, name="input"):
+def tensor_argument(x, where, name="input"):
     """The one rule for tensor arguments: a Tensor as it is; an array, list or
     number as a constant Tensor (no gradient), as the binary operators take
     them; anything else a TypeError naming the function and the argument."""

@@ -6,8 +6,8 @@ logistic functions only ever exponentiate non-positive numbers, so logits of
 are single fused operations with their closed-form gradients, e.g.
 ``d cross_entropy / d logits = (softmax(logits) - onehot(targets)) / N``.
 
-Every tensor argument goes through :func:`minigrad.tensor.as_tensor`: a NumPy
-array, a list or a number is taken as a constant, anything else is a
+Every tensor argument goes through :func:`minigrad.tensor.tensor_argument`:
+a NumPy array, a list or a number is taken as a constant, anything else is a
 TypeError naming the function and the argument.
 """
 from __future__ import annotations
@@ -15,30 +15,31 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import make_result
-from ..tensor import Tensor, _check_bool, _fmt_shape, _normalize_axes, _operand, _stable_sigmoid, as_tensor
+from ..tensor import (Tensor, _check_bool, _fmt_shape, _normalize_axes, _operand, _stable_sigmoid,
+                      tensor_argument)
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0) elementwise."""
-    return as_tensor(x, "relu").relu()
+    return tensor_argument(x, "relu").relu()
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) elementwise."""
-    return as_tensor(x, "sigmoid").sigmoid()
+    return tensor_argument(x, "sigmoid").sigmoid()
 
 
 def tanh(x: Tensor) -> Tensor:
-    return as_tensor(x, "tanh").tanh()
+    return tensor_argument(x, "tanh").tanh()
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias`` as one operation (PyTorch's weight layout: (out, in))."""
-    x, weight = as_tensor(x, "linear"), as_tensor(weight, "linear", "weight")
+    x, weight = tensor_argument(x, "linear"), tensor_argument(weight, "linear", "weight")
     if bias is not None:
-        bias = as_tensor(bias, "linear", "bias")
+        bias = tensor_argument(bias, "linear", "bias")
     a, w = x.data, weight.data
     if w.ndim != 2:
         raise ValueError(f"linear: weight must have shape (out_features, in_features), got {_fmt_shape(w.shape)}")
@@ -89,7 +90,7 @@ def _logsumexp_keepdims(a, axes):
 
 def logsumexp(x: Tensor, axis=None, keepdims=False) -> Tensor:
     """log(sum(exp(x))) over ``axis``, computed as m + log(sum(exp(x - m)))."""
-    x = as_tensor(x, "logsumexp")
+    x = tensor_argument(x, "logsumexp")
     axes = _normalize_axes("logsumexp", axis, x.ndim)
     _check_bool("logsumexp", "keepdims", keepdims)
     a = x.data
@@ -104,7 +105,7 @@ def logsumexp(x: Tensor, axis=None, keepdims=False) -> Tensor:
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``."""
-    x = as_tensor(x, "log_softmax")
+    x = tensor_argument(x, "log_softmax")
     axes = _normalize_axes("log_softmax", axis, x.ndim)
     a = x.data
     peak = _max_keepdims(a, axes)
@@ -124,7 +125,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, shifted by the maximum for stability."""
-    x = as_tensor(x, "softmax")
+    x = tensor_argument(x, "softmax")
     axes = _normalize_axes("softmax", axis, x.ndim)
     e = np.exp(x.data - _max_keepdims(x.data, axes))
     out = e / e.sum(axis=axes, keepdims=True)
@@ -147,7 +148,7 @@ def _check_loss_input(name, input, reduction):
     """The checks every loss makes first; returns ``input`` as a Tensor."""
     if not (isinstance(reduction, str) and reduction in _REDUCTIONS):
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-    input = as_tensor(input, name)
+    input = tensor_argument(input, name)
     if input.dtype.kind != "f":  # an integer loss would be silently truncated
         raise TypeError(f"{name}: input must be floating point, got dtype {input.dtype}")
     return input
