@@ -169,12 +169,10 @@ REDUCTIONS = {
 }
 
 
-@pytest.mark.parametrize("name", list(REDUCTIONS))
-@pytest.mark.parametrize("row", range(len(TIES)))
+@pytest.mark.parametrize("name,row", [(name, row) for name, (_, _, left_out) in REDUCTIONS.items()
+                                      for row in range(len(TIES)) if row not in left_out])
 def test_reduction_matches_torch_at_ties_and_non_finite(torch, name, row):
-    fm, ft, skip = REDUCTIONS[name]
-    if row in skip:
-        pytest.skip("documented difference from PyTorch (see REDUCTIONS)")
+    fm, ft, _ = REDUCTIONS[name]
     x = np.array(TIES[row])
     value, (grad,) = minigrad_value_and_grads(fm, [x])
     t_value, (t_grad,) = torch_value_and_grads(torch, lambda x: ft(torch, x), [x])
