@@ -544,7 +544,7 @@ def _power(base, a, exponent, e):
     def backward(g):
         ga = ge = None
         if base is not None and base.requires_grad:
-            if isinstance(e, numbers.Number):  # x ** 2: the common case, kept cheap
+            if not isinstance(e, np.ndarray):  # a Python number (x ** 2): the common case, kept cheap
                 ga = np.zeros_like(g) if e == 0 else g * e * a ** (e - 1)
             else:
                 with np.errstate(divide="ignore", invalid="ignore"):
