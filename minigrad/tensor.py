@@ -278,7 +278,8 @@ class Tensor:
         a = self.data
         out = _broadcasting("div", np.divide, b, a)
         def backward(g):
-            return -g * out / a, g / a
+            # a constant numerator's g / a would warn at a = 0 for nothing
+            return -g * out / a, (g / a if other is not None and other.requires_grad else None)
         return make_result(Tensor, out, (self, other), backward, "div")
 
     def __pow__(self, exponent):

@@ -65,8 +65,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             g, a2 = g.reshape(-1, g.shape[-1]), a.reshape(-1, a.shape[-1])
         else:
             a2 = a
+        gw = g.T @ a2 if weight.requires_grad else None  # a constant weight costs no matmul
         # np.add.reduce is ndarray.sum without its Python-level wrapper (hot path)
-        return gx, g.T @ a2, (np.add.reduce(g, axis=0) if bias is not None else None)
+        gb = np.add.reduce(g, axis=0) if bias is not None and bias.requires_grad else None
+        return gx, gw, gb
 
     return make_result(Tensor, out, (x, weight, bias), backward, "linear")
 

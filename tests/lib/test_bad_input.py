@@ -308,3 +308,11 @@ def test_integer_tensors_work_in_the_softmax_family():
     np.testing.assert_allclose(F.softmax(x).data, F.softmax(mg.Tensor([[1.0, 2.0, 3.0]])).data)
     np.testing.assert_allclose(F.log_softmax(x).data, F.log_softmax(mg.Tensor([[1.0, 2.0, 3.0]])).data)
     assert np.isclose(F.logsumexp(x).item(), np.log(np.exp([1.0, 2.0, 3.0]).sum()))
+
+
+def test_constant_weight_and_bias_in_linear():
+    """A weight given as an array is a constant: the input still gets d(sum)/dx = column sums of W."""
+    w = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    x = mg.Tensor([[0.5, -1.0]], requires_grad=True)
+    F.linear(x, w, [1.0, 1.0, 1.0]).sum().backward()
+    assert np.array_equal(x.grad, [w.sum(axis=0)])
