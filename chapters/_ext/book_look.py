@@ -7,6 +7,7 @@
   of sphinx-book-theme did nothing, and the navbar added an empty band with a second
   search box. An empty ``navbar_persistent`` drops that navbar, so the only toggle left
   is the book theme's own, and both scripts bind it.
+* No console error on a first visit: the theme's colour mode defaults to ``auto``.
 * Maths: MathJax's ``textmacros`` package, so ``\\texttt{lr\\_decay}`` shows
   ``lr_decay`` and not ``lr\\_decay``; and maths no longer scales with the ex-height of
   whatever font the surrounding text happens to use (that made the maths of a hidden
@@ -101,6 +102,10 @@ def _repair(para: nodes.paragraph) -> None:
 def _theme_options(app, config):
     # setdefault: a value set explicitly elsewhere in the configuration wins
     config.html_theme_options.setdefault("navbar_persistent", [])
+    # without a default mode the theme logs "Got invalid theme mode: ." as a console
+    # error on a reader's first visit (nothing stored yet), then falls back to auto
+    # (pydata-sphinx-theme reads it from the template context, not the theme options)
+    config.html_context.setdefault("default_mode", "auto")
 
 
 def _mathjax(app, config):
