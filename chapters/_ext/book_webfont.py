@@ -113,7 +113,9 @@ def subset_woff2(chars: str, font_path: Path, font_number: int) -> bytes:
     except ImportError as exc:
         raise ExtensionError(
             f"the Korean web font needs {exc.name!r}: pip install 'fonttools[woff]'") from exc
-    font = TTFont(str(font_path), fontNumber=font_number)
+    # recalcTimestamp=False: fontTools would stamp 'head.modified' with the time of saving,
+    # and the same characters would give a different file on every build
+    font = TTFont(str(font_path), fontNumber=font_number, recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]  # keep vertical forms, locl etc. for the kept glyphs

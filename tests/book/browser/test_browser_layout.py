@@ -79,7 +79,7 @@ _CJK_LANGS = ("ko", "ja", "zh-cn", "zh-tw")
 
 
 def write_fontconfig_without_cjk(folder: Path) -> Path:
-    """A fonts.conf with the system's font folders minus every CJK font; returns its path."""
+    """A fonts.conf: the system's configuration minus every CJK font; returns its path."""
     globs = "".join(f"<glob>{g}</glob>" for g in _CJK_GLOBS)
     langs = "".join(f'<pattern><patelt name="lang"><string>{lang}</string></patelt></pattern>'
                     for lang in _CJK_LANGS)
@@ -87,8 +87,8 @@ def write_fontconfig_without_cjk(folder: Path) -> Path:
     conf.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
         "<fontconfig>\n"
-        "  <dir>/usr/share/fonts</dir>\n  <dir>/usr/local/share/fonts</dir>\n"
-        "  <dir prefix=\"xdg\">fonts</dir>\n"
+        # the system's folders and aliases (sans-serif, monospace, ...), then the rejection
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
         f"  <cachedir>{folder / 'cache'}</cachedir>\n"
         f"  <selectfont><rejectfont>{globs}{langs}</rejectfont></selectfont>\n"
         "</fontconfig>\n", encoding="utf-8")
