@@ -164,8 +164,28 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def _palette_png(data: bytes) -> bytes:
+    """The same picture as a 256-colour PNG when that is smaller (a third, typically).
+
+    Plots are flat colours plus their anti-aliased edges, which 256 colours hold without
+    visible change (mean error about 0.1 of 255 on the book's contour plots); images with
+    transparency are kept as they are.
+    """
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    if image.mode in ("RGBA", "LA") and image.getextrema()[-1][0] < 255:
+        return data
+    palette = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT,
+                                            dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue() if out.tell() < len(data) else data
+
+
 def figure_png(fig, *, ppi: float = DISPLAY_PPI, density: int = PIXEL_DENSITY,
-               max_width: int = COLUMN_PX) -> tuple[bytes, int, int]:
+               max_width: int = COLUMN_PX, palette: bool = True) -> tuple[bytes, int, int]:
     """Render ``fig`` for the page: ``(png bytes, CSS width, CSS height)``.
 
     The figure is cropped to its content (as notebooks show it) and rendered at
@@ -174,6 +194,8 @@ def figure_png(fig, *, ppi: float = DISPLAY_PPI, density: int = PIXEL_DENSITY,
     scaled down by the browser, so it is rendered at exactly ``density * max_width``
     pixels instead (no pixel is sent that a 2x screen cannot show). The CSS size is
     rounded down: the image never has fewer than ``density`` pixels per CSS pixel.
+    With ``palette`` (default) the PNG is stored with 256 colours when that is smaller
+    (:func:`_palette_png`).
     """
     if ppi <= 0 or density < 1 or max_width < 1:
         raise ValueError(f"figure_png: need ppi > 0, density >= 1, max_width >= 1; "
@@ -195,6 +217,8 @@ def figure_png(fig, *, ppi: float = DISPLAY_PPI, density: int = PIXEL_DENSITY,
         if width > density * max_width:
             data = render(dpi * density * max_width / width * 0.998)
     width, height = _png_size(data)
+    if palette:
+        data = _palette_png(data)
     return data, width // density, height // density
 
 

@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from docutils import nodes  # noqa: E402
 
@@ -73,6 +74,22 @@ def test_display_formatter_gives_base64_png_and_its_css_width(book_style):
     assert fonts._png_size(data)[0] // 2 == metadata["width"]
     assert set(metadata) == {"width"}, "a fixed height would distort the scaled-down image"
     assert fonts._png_for_display(plt.figure()) is None, "an empty figure shows nothing"
+
+
+def test_palette_png_is_smaller_and_looks_the_same(book_style):
+    from PIL import Image
+
+    fn, trajs = _trajectories()
+    fig, ax = plt.subplots()
+    plots.plot_trajectories(fn, trajs, ax=ax)
+    full, w1, h1 = fonts.figure_png(fig, palette=False)
+    small, w2, h2 = fonts.figure_png(fig)
+    assert (w1, h1) == (w2, h2)
+    assert len(small) < 0.7 * len(full), f"{len(small)} vs {len(full)} bytes"
+    a = np.asarray(Image.open(io.BytesIO(full)).convert("RGB"), dtype=float)
+    b = np.asarray(Image.open(io.BytesIO(small)).convert("RGB"), dtype=float)
+    assert Image.open(io.BytesIO(small)).mode == "P"
+    assert np.abs(a - b).mean() < 1.0, "the 256-colour image differs visibly"
 
 
 @pytest.mark.parametrize("kwargs", [{"ppi": 0}, {"density": 0}, {"max_width": 0}])
