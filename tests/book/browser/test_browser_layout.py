@@ -20,6 +20,7 @@ when the book is not built or Chromium/Playwright is missing; in CI (CI=true) th
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -265,8 +266,6 @@ def visits(fontconfig):
         from playwright.sync_api import sync_playwright
     except ImportError:
         require(False, "playwright not installed (pip install playwright)")
-    import os
-
     env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig))
     with serve(site) as base, sync_playwright() as p:
         v = Visits(p, executable, base, env)
