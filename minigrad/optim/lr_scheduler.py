@@ -33,7 +33,7 @@ import types
 import warnings
 from collections import Counter
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _check_nonnegative
 
 __all__ = [
     "LRScheduler",
@@ -45,6 +45,12 @@ __all__ = [
     "LinearLR",
     "InverseTimeDecay",
 ]
+
+
+def _check_positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, but got {value!r}")
+    return value
 
 
 class LRScheduler:
@@ -199,12 +205,8 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"step_size must be a positive integer, but got {step_size!r}")
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
-        self.step_size = step_size
-        self.gamma = gamma
+        self.step_size = _check_positive_int("step_size", step_size)
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -228,10 +230,8 @@ class MultiStepLR(LRScheduler):
         for m in milestones:
             if isinstance(m, bool) or not isinstance(m, int):
                 raise TypeError(f"milestones must be integers, but got {m!r}")
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
         self.milestones = Counter(milestones)
-        self.gamma = gamma
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -246,9 +246,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by ``gamma`` every step: lr_t = initial_lr * gamma^t."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
-        self.gamma = gamma
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -273,12 +271,8 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
-            raise ValueError(f"T_max must be a positive integer, but got {T_max!r}")
-        if not 0.0 <= eta_min:
-            raise ValueError(f"Invalid eta_min value: {eta_min}")
-        self.T_max = T_max
-        self.eta_min = eta_min
+        self.T_max = _check_positive_int("T_max", T_max)
+        self.eta_min = _check_nonnegative("eta_min value", eta_min)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -333,11 +327,9 @@ class LinearLR(LRScheduler):
                 "Ending multiplicative factor expected to be between 0 and 1, "
                 f"but got end_factor={end_factor}"
             )
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"total_iters must be a positive integer, but got {total_iters!r}")
         self.start_factor = start_factor
         self.end_factor = end_factor
-        self.total_iters = total_iters
+        self.total_iters = _check_positive_int("total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -364,9 +356,7 @@ class InverseTimeDecay(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, decay: float, last_epoch: int = -1) -> None:
-        if not 0.0 <= decay:
-            raise ValueError(f"Invalid decay value: {decay}")
-        self.decay = decay
+        self.decay = _check_nonnegative("decay value", decay)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

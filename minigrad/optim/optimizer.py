@@ -10,9 +10,12 @@ An optimizer holds
   that parameter's step counter and buffers (momentum, moving averages, ...);
 * ``defaults`` -- the constructor's hyperparameters.
 
-Subclasses implement :meth:`step`.  They update ``p.data`` *in place* (other
-code may hold references to the array), keep the parameter's dtype, and skip
-parameters whose ``.grad`` is ``None`` without creating state for them.
+:meth:`Optimizer.step` owns the loop every optimizer shares: per group, per
+parameter with a gradient (a ``None`` gradient skips the parameter and creates
+no state), weight decay first.  A subclass writes only the update of one
+parameter, :meth:`_update`, in the in-place kernels of ``_kernels.py``, so that
+it reads like the equations in its docstring.  Updates are *in place* (other
+code may hold references to ``p.data``) and keep the parameter's dtype.
 
 ``state_dict()`` / ``load_state_dict()`` use PyTorch's layout: state is keyed
 by the parameter's integer position across all groups, and each saved group
@@ -40,12 +43,19 @@ def _typename(obj) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _check_nonnegative(name: str, value) -> None:
-    """Raise ``ValueError("Invalid <name>: <value>")`` unless ``value >= 0``.
+def _check_nonnegative(name: str, value):
+    """Return ``value``; raise ``ValueError("Invalid <name>: <value>")`` unless ``value >= 0``.
 
     Written as ``not 0 <= value`` so that NaN is rejected too.
     """
     if not 0.0 <= value:
+        raise ValueError(f"Invalid {name}: {value}")
+    return value
+
+
+def _check_below_one(name: str, value) -> None:
+    """Like :func:`_check_nonnegative`, and also ``value < 1`` (a decay factor)."""
+    if not 0.0 <= value < 1.0:
         raise ValueError(f"Invalid {name}: {value}")
 
 
@@ -56,12 +66,44 @@ def _check_betas(betas) -> tuple[float, float]:
     except (TypeError, ValueError):
         raise ValueError(f"betas must be a pair (beta1, beta2), but got {betas!r}") from None
     for index, beta in enumerate((beta1, beta2)):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+        _check_below_one(f"beta parameter at index {index}", beta)
     return (float(beta1), float(beta2))
 
 
-def _apply_weight_decay(p, g, weight_decay, out, lr=0.0, decoupled=False):
+# Every hyperparameter an optimizer of this package takes, with the name its
+# error messages use (PyTorch's wording) and its check.
+_HYPERPARAMETERS = {
+    "lr": ("learning rate", _check_nonnegative),
+    "momentum": ("momentum value", _check_nonnegative),
+    "weight_decay": ("weight_decay value", _check_nonnegative),
+    "eps": ("epsilon value", _check_nonnegative),
+    "lr_decay": ("lr_decay value", _check_nonnegative),
+    "initial_accumulator_value": ("initial_accumulator_value value", _check_nonnegative),
+    "momentum_decay": ("momentum_decay value", _check_nonnegative),
+    "alpha": ("alpha value", _check_below_one),
+    "rho": ("rho value", _check_below_one),
+}
+
+
+def _hyperparameters(arguments: dict) -> dict:
+    """A constructor's ``locals()`` minus ``self`` and ``params``: its hyperparameters."""
+    return {k: v for k, v in arguments.items()
+            if k not in ("self", "params") and not k.startswith("__")}
+
+
+def _checked_hyperparameters(values: dict) -> dict:
+    """Check every known hyperparameter in ``values``; return them normalised."""
+    checked = dict(values)
+    for name, value in values.items():
+        if name == "betas":
+            checked[name] = _check_betas(value)
+        elif name in _HYPERPARAMETERS:
+            label, check = _HYPERPARAMETERS[name]
+            check(label, value)
+    return checked
+
+
+def _weight_decay_(p, g, group, out):
     """Weight decay as PyTorch applies it; returns the gradient to use.
 
     L2 (the default): ``g + lambda * p``, written into the work array ``out``
@@ -69,10 +111,11 @@ def _apply_weight_decay(p, g, weight_decay, out, lr=0.0, decoupled=False):
     & Hutter 2019): shrink the parameter in place, ``p <- p (1 - lr lambda)``,
     and leave the gradient alone.
     """
+    weight_decay = group.get("weight_decay", 0)
     if weight_decay == 0:
         return g
-    if decoupled:
-        p *= 1 - lr * weight_decay
+    if group.get("decoupled_weight_decay", False):
+        p *= 1 - group["lr"] * weight_decay
         return g
     np.multiply(p, weight_decay, out=out)
     return np.add(out, g, out=out)
@@ -103,7 +146,8 @@ class Optimizer:
                 "the ordering of tensors in sets will change between runs. "
                 "Please use a list instead."
             )
-        self.defaults = defaults
+        self.defaults = _checked_hyperparameters(defaults)
+        self._check_group(self.defaults)
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
         # Reusable work arrays (one flat buffer per dtype), see ``_scratch``.
@@ -226,14 +270,53 @@ class Optimizer:
 
         ``closure``, if given, is called first (it should recompute the loss and
         the gradients) and its return value is returned.
+
+        The loop is the same for every optimizer: for each group, for each
+        parameter whose ``.grad`` is not ``None`` (its state created on first
+        sight by :meth:`_init_state`), apply the group's weight decay and hand
+        the gradient to the subclass's :meth:`_update`.
         """
+        if type(self)._update is Optimizer._update:
+            raise NotImplementedError(f"{type(self).__name__} does not implement _update")
+        self._step_calls += 1
+        loss = None if closure is None else closure()
+        for group in self.param_groups:
+            with_state = self._has_state(group)
+            for p, g, state in self._params_with_grad(group, with_state):
+                decayed, *work = self._scratch(p, 1 + self._work_arrays)
+                g = _weight_decay_(p, g, group, decayed)
+                self._update(p, g, state, group, *work)
+        return loss
+
+    # ---------------------------------------- what a subclass provides
+    #: how many work arrays (besides the decayed gradient) ``_update`` takes
+    _work_arrays = 1
+
+    def _update(self, p, g, state, group, *work) -> None:
+        """Update the array ``p`` in place from its gradient ``g`` (already
+        weight-decayed; never modify it) and its ``state`` dict, with the
+        hyperparameters of ``group``.  ``work`` are ``_work_arrays`` scratch
+        arrays shaped like ``p``."""
         raise NotImplementedError
 
-    # ---------------------------------------------------- helpers for step()
-    def _begin_step(self, closure):
-        """Start a step: record it and evaluate the closure (if any)."""
-        self._step_calls += 1
-        return None if closure is None else closure()
+    def _check_group(self, group: dict) -> None:
+        """Check constraints between a group's hyperparameters (override as needed)."""
+
+    def _has_state(self, group: dict) -> bool:
+        """Whether parameters of ``group`` keep state (plain SGD keeps none)."""
+        return True
+
+    def _buffers(self, group: dict) -> tuple[str, ...]:
+        """Names of the per-parameter arrays (all starting at zero) that
+        parameters of ``group`` keep besides their step counter."""
+        return ()
+
+    def _init_state(self, state: dict, data: np.ndarray, group: dict) -> None:
+        """Fill the empty ``state`` dict of a parameter: ``step`` 0 and a zero
+        array for each of :meth:`_buffers` (override for anything else)."""
+        state["step"] = 0
+        for name in self._buffers(group):
+            state[name] = np.zeros_like(data)
 
     def _params_with_grad(self, group: dict, with_state: bool = True):
         """Yield ``(data, grad, state)`` for each parameter of ``group`` whose
@@ -267,15 +350,14 @@ class Optimizer:
                 state = None
             yield data, grad, state
 
-    def _init_state(self, state: dict, data: np.ndarray, group: dict) -> None:
-        """Fill the empty ``state`` dict of a parameter (override as needed)."""
-
     def _scratch(self, like: np.ndarray, count: int = 1) -> list[np.ndarray]:
         """``count`` work arrays with the shape and dtype of ``like``.
 
         They are views into one flat buffer per dtype that grows to the largest
         request and is reused, so a step allocates no new arrays.  Their
         contents are garbage on entry and must not be kept after the step.
+        Views from two calls overlap, so :meth:`step` calls this once per
+        parameter and hands the arrays down.
         """
         key = (like.shape, like.dtype, count)
         views = self._scratch_views.get(key)
