@@ -21,20 +21,23 @@ class Adadelta(Optimizer):
 
     For one parameter p with gradient g; both averages start at zero::
 
+        g   <- -g                                      (maximize=True: ascend)
         g   <- g + lambda * p                          (weight_decay = lambda, if > 0)
         E_g <- rho * E_g + (1 - rho) * g^2             (EWMA of squared gradients)
         D   =  sqrt(E_x + eps) / sqrt(E_g + eps) * g   (the step, in units of p)
         E_x <- rho * E_x + (1 - rho) * D^2             (EWMA of squared steps)
         p   <- p - eta * D
 
-    Arguments (PyTorch's names and defaults): ``lr`` eta = 1.0, ``rho`` 0.9
+    Arguments (PyTorch's names and defaults): keyword-only
+    ``maximize`` False, ``lr`` eta = 1.0, ``rho`` 0.9
     in [0, 1), ``eps`` 1e-6 (inside both roots), ``weight_decay`` lambda = 0
     (L2).  State: ``step``, ``square_avg`` E_g, ``acc_delta`` E_x.
     """
 
     _work_arrays = 2
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0) -> None:
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *,
+                 maximize=False) -> None:
         super().__init__(params, _hyperparameters(locals()))
 
     def _buffers(self, group):

@@ -24,6 +24,7 @@ class Adagrad(Optimizer):
 
     For one parameter p with gradient g at step t = 1, 2, ..., per coordinate::
 
+        g     <- -g                                (maximize=True: ascend)
         g     <- g + lambda * p                    (weight_decay = lambda, if > 0)
         eta_t =  eta / (1 + (t - 1) * lr_decay)    (inverse-time learning-rate decay)
         G_t   =  G_{t-1} + g * g                   (G_0 = initial_accumulator_value)
@@ -32,13 +33,15 @@ class Adagrad(Optimizer):
     Under a constant gradient G_t = t g^2, so the step
     eta g / (sqrt(t) |g| + eps) shrinks like 1 / sqrt(t).
 
-    Arguments (PyTorch's names and defaults): ``lr`` eta = 1e-2, ``lr_decay`` 0,
+    Arguments (PyTorch's names and defaults): keyword-only
+    ``maximize`` False, ``lr`` eta = 1e-2, ``lr_decay`` 0,
     ``weight_decay`` lambda = 0 (L2), ``initial_accumulator_value`` G_0 = 0,
     ``eps`` 1e-10.  State: ``step`` t and ``sum`` (the accumulator G).
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
-                 initial_accumulator_value=0, eps=1e-10) -> None:
+                 initial_accumulator_value=0, eps=1e-10, *,
+                 maximize=False) -> None:
         super().__init__(params, _hyperparameters(locals()))
         for group in self.param_groups:
             for p in group["params"]:

@@ -24,6 +24,7 @@ class Adam(Optimizer):
 
     For one parameter p with gradient g at step t = 1, 2, ...; m and v start at 0::
 
+        g     <- -g                                 (maximize=True: ascend)
         g     <- g + lambda * p                     (weight_decay = lambda: L2)
         p     <- p * (1 - eta * lambda)             (decoupled_weight_decay=True, AdamW)
         m     <- beta1 * m + (1 - beta1) * g        (first moment)
@@ -34,7 +35,8 @@ class Adam(Optimizer):
     that is p <- p - eta * m_hat / (sqrt(v_hat) + eps) with the bias-corrected
     moments m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t).
 
-    Arguments (PyTorch's names and defaults): ``lr`` eta = 1e-3, ``betas``
+    Arguments (PyTorch's names and defaults): keyword-only
+    ``maximize`` False, ``lr`` eta = 1e-3, ``betas``
     (0.9, 0.999), each in [0, 1), ``eps`` 1e-8, ``weight_decay`` lambda = 0,
     ``amsgrad`` False, keyword-only ``decoupled_weight_decay`` False.
     State: ``step`` t, ``exp_avg`` m, ``exp_avg_sq`` v, ``max_exp_avg_sq``
@@ -42,7 +44,8 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, decoupled_weight_decay=False) -> None:
+                 amsgrad=False, *, maximize=False,
+                 decoupled_weight_decay=False) -> None:
         super().__init__(params, _hyperparameters(locals()))
 
     def _buffers(self, group):
@@ -70,9 +73,10 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
-                 weight_decay=1e-2, amsgrad=False) -> None:
+                 weight_decay=1e-2, amsgrad=False, *, maximize=False) -> None:
         super().__init__(
-            params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True
+            params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+            decoupled_weight_decay=True
         )
 
     def load_state_dict(self, state_dict: dict) -> None:

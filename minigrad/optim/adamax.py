@@ -20,17 +20,20 @@ class Adamax(Optimizer):
 
     For one parameter p with gradient g at step t = 1, 2, ...; m and u start at 0::
 
+        g <- -g                             (maximize=True: ascend)
         g <- g + lambda * p                 (weight_decay = lambda, if > 0)
         m <- beta1 * m + (1 - beta1) * g
         u <- max(beta2 * u, |g| + eps)      (exponentially weighted infinity norm)
         p <- p - eta / (1 - beta1^t) * m / u
 
-    Arguments (PyTorch's names and defaults): ``lr`` eta = 2e-3, ``betas``
+    Arguments (PyTorch's names and defaults): keyword-only
+    ``maximize`` False, ``lr`` eta = 2e-3, ``betas``
     (0.9, 0.999), ``eps`` 1e-8, ``weight_decay`` lambda = 0 (L2).
     State: ``step`` t, ``exp_avg`` m, ``exp_inf`` u.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0) -> None:
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *,
+                 maximize=False) -> None:
         super().__init__(params, _hyperparameters(locals()))
 
     def _buffers(self, group):

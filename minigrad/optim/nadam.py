@@ -22,6 +22,7 @@ class NAdam(Optimizer):
     For one parameter p with gradient g at step t = 1, 2, ...; m, v start at 0
     and the product Pi_0 = 1::
 
+        g    <- -g                                    (maximize=True: ascend)
         g    <- g + lambda * p                        (weight_decay = lambda: L2)
         p    <- p * (1 - eta * lambda)                (decoupled_weight_decay=True)
         mu_t =  beta1 * (1 - 0.5 * 0.96^(t * psi))    (momentum schedule, psi = momentum_decay)
@@ -32,7 +33,8 @@ class NAdam(Optimizer):
         p    <- p - eta * (1 - mu_t) / (1 - Pi_t) * g / d
                   - eta * mu_{t+1} / (1 - Pi_t * mu_{t+1}) * m / d
 
-    Arguments (PyTorch's names and defaults): ``lr`` eta = 2e-3, ``betas``
+    Arguments (PyTorch's names and defaults): keyword-only
+    ``maximize`` False, ``lr`` eta = 2e-3, ``betas``
     (0.9, 0.999), ``eps`` 1e-8, ``weight_decay`` lambda = 0,
     ``momentum_decay`` psi = 4e-3, ``decoupled_weight_decay`` False.
     State: ``step`` t, ``mu_product`` Pi_t (a float), ``exp_avg`` m,
@@ -42,7 +44,8 @@ class NAdam(Optimizer):
     _work_arrays = 2
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False) -> None:
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *,
+                 maximize=False) -> None:
         super().__init__(params, _hyperparameters(locals()))
 
     def _buffers(self, group):

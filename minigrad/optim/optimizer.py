@@ -103,20 +103,25 @@ def _checked_hyperparameters(values: dict) -> dict:
     return checked
 
 
-def _weight_decay_(p, g, group, out):
-    """Weight decay as PyTorch applies it; returns the gradient to use.
+def _gradient_to_use(p, g, group, out, work):
+    """The gradient an update sees, in PyTorch's order; ``p.grad`` is never modified.
 
-    L2 (the default): ``g + lambda * p``, written into the work array ``out``
-    so that ``p.grad`` itself is never modified. Decoupled (AdamW, Loshchilov
-    & Hutter 2019): shrink the parameter in place, ``p <- p (1 - lr lambda)``,
-    and leave the gradient alone.
+    1. ``maximize``: g <- -g (ascend instead of descend);
+    2. weight decay lambda: L2 (the default), g <- g + lambda * p, written into
+       the work array ``out``; or decoupled (AdamW, Loshchilov & Hutter 2019),
+       the parameter shrinks in place, p <- p (1 - lr lambda), and g is left alone.
     """
+    if group.get("maximize", False):
+        g = np.negative(g, out=out)
     weight_decay = group.get("weight_decay", 0)
     if weight_decay == 0:
         return g
     if group.get("decoupled_weight_decay", False):
         p *= 1 - group["lr"] * weight_decay
         return g
+    if g is out:
+        out += np.multiply(p, weight_decay, out=work)
+        return out
     np.multiply(p, weight_decay, out=out)
     return np.add(out, g, out=out)
 
@@ -274,7 +279,8 @@ class Optimizer:
         The loop is the same for every optimizer: for each group, for each
         parameter whose ``.grad`` is not ``None`` (its state created on first
         sight by :meth:`_init_state`), apply the group's weight decay and hand
-        the gradient to the subclass's :meth:`_update`.
+        the gradient to the subclass's :meth:`_update` (``maximize`` negates it
+        first, as in PyTorch).
         """
         if type(self)._update is Optimizer._update:
             raise NotImplementedError(f"{type(self).__name__} does not implement _update")
@@ -284,7 +290,7 @@ class Optimizer:
             with_state = self._has_state(group)
             for p, g, state in self._params_with_grad(group, with_state):
                 decayed, *work = self._scratch(p, 1 + self._work_arrays)
-                g = _weight_decay_(p, g, group, decayed)
+                g = _gradient_to_use(p, g, group, decayed, work[0])
                 self._update(p, g, state, group, *work)
         return loss
 
@@ -294,8 +300,8 @@ class Optimizer:
 
     def _update(self, p, g, state, group, *work) -> None:
         """Update the array ``p`` in place from its gradient ``g`` (already
-        weight-decayed; never modify it) and its ``state`` dict, with the
-        hyperparameters of ``group``.  ``work`` are ``_work_arrays`` scratch
+        negated for ``maximize`` and weight-decayed; never modify it) and its
+        ``state`` dict, with the hyperparameters of ``group``.  ``work`` are ``_work_arrays`` scratch
         arrays shaped like ``p``."""
         raise NotImplementedError
 

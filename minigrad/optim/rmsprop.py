@@ -21,6 +21,7 @@ class RMSprop(Optimizer):
 
     For one parameter p with gradient g; all buffers start at zero::
 
+        g    <- -g                              (maximize=True: ascend)
         g    <- g + lambda * p                  (weight_decay = lambda, if > 0)
         v    <- alpha * v + (1 - alpha) * g^2   (EWMA of squared gradients)
         gbar <- alpha * gbar + (1 - alpha) * g  (centered=True only)
@@ -29,14 +30,16 @@ class RMSprop(Optimizer):
         b    <- mu * b + g / d;  p <- p - eta * b   (momentum = mu > 0)
         p    <- p - eta * g / d                 (momentum = 0)
 
-    Arguments (PyTorch's names and defaults): ``lr`` eta = 1e-2, ``alpha``
+    Arguments (PyTorch's names and defaults): keyword-only
+    ``maximize`` False, ``lr`` eta = 1e-2, ``alpha``
     0.99 in [0, 1), ``eps`` 1e-8, ``weight_decay`` lambda = 0 (L2),
     ``momentum`` mu = 0, ``centered`` False.  State: ``step``, ``square_avg``
     v, ``grad_avg`` gbar (centered), ``momentum_buffer`` b (momentum > 0).
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0,
-                 momentum=0, centered=False) -> None:
+                 momentum=0, centered=False, *,
+                 maximize=False) -> None:
         super().__init__(params, _hyperparameters(locals()))
 
     def _buffers(self, group):

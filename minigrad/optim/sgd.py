@@ -25,6 +25,7 @@ class SGD(Optimizer):
 
     For one parameter p with gradient g at step t (PyTorch's form)::
 
+        g   <- -g                               (maximize=True: ascend)
         g   <- g + lambda * p                   (weight_decay = lambda, if > 0)
         b_1 <- g                                (momentum = mu > 0: first step, no dampening)
         b_t <- mu * b_{t-1} + (1 - d) * g       (later steps, dampening = d)
@@ -34,13 +35,15 @@ class SGD(Optimizer):
 
     With mu = 0 this is plain gradient descent p <- p - eta * g.
 
-    Arguments (PyTorch's names and defaults): ``lr`` eta = 1e-3, ``momentum``
+    Arguments (PyTorch's names and defaults): keyword-only
+    ``maximize`` False, ``lr`` eta = 1e-3, ``momentum``
     mu = 0, ``dampening`` d = 0, ``weight_decay`` lambda = 0 (L2), ``nesterov``
     False (needs mu > 0 and d = 0).  State: ``momentum_buffer`` b (mu != 0 only).
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False) -> None:
+                 nesterov=False, *,
+                 maximize=False) -> None:
         super().__init__(params, _hyperparameters(locals()))
 
     def _check_group(self, group):
