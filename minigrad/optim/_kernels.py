@@ -21,9 +21,16 @@ def ema_(avg: np.ndarray, x: np.ndarray, beta: float, work: np.ndarray) -> np.nd
 
 
 def ema_sq_(avg: np.ndarray, x: np.ndarray, beta: float, work: np.ndarray) -> np.ndarray:
-    """avg <- beta * avg + (1 - beta) * x^2  (torch: ``avg.mul_(beta).addcmul_(x, x, 1 - beta)``)."""
+    """avg <- beta * avg + (1 - beta) * x^2  (torch: ``avg.mul_(beta).addcmul_(x, x, 1 - beta)``).
+
+    Computed as ((1 - beta) * x) * x, torch's order: x * x alone overflows for
+    |x| above about 1.8e19 in float32 (1.3e154 in float64), and an infinite
+    average would then freeze the parameter, where torch still takes its step.
+    """
     avg *= beta
-    avg += np.multiply(np.multiply(x, x, out=work), 1 - beta, out=work)
+    np.multiply(x, 1 - beta, out=work)
+    work *= x
+    avg += work
     return avg
 
 

@@ -47,6 +47,9 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self._init_state(self.state[p], p.data, group)
 
+    def _state_names(self, group):
+        return ("step", "sum")
+
     def _init_state(self, state, data, group):
         state["step"] = 0
         state["sum"] = np.full_like(data, self.defaults["initial_accumulator_value"])

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import types
 import warnings
 from collections import Counter
 
-from .optimizer import Optimizer, _check_nonnegative
+from .optimizer import Optimizer, _check_nonnegative, _check_real, _typename
 
 __all__ = [
     "LRScheduler",
@@ -53,6 +54,20 @@ def _check_positive_int(name: str, value) -> int:
     return value
 
 
+def _check_optimizer(optimizer) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "optimizer must be a minigrad.optim.Optimizer, but "
+            f"{_typename(optimizer)} is not an Optimizer: {optimizer!r:.60}"
+        )
+
+
+def _check_number(name: str, value) -> None:
+    """A TypeError naming the argument for anything but a real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, but got {value!r}")
+
+
 class LRScheduler:
     """Base class of the learning-rate schedulers.
 
@@ -69,8 +84,9 @@ class LRScheduler:
     """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
+            raise ValueError(f"last_epoch must be an integer >= -1, but got {last_epoch!r}")
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -123,7 +139,16 @@ class LRScheduler:
             values = self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
+        for i, (group, lr) in enumerate(zip(self.optimizer.param_groups, values)):
+            # Stricter than PyTorch, which hands a negative or nan lr on to
+            # the optimizer (a negative one makes it ascend).
+            try:
+                _check_real("learning rate", lr, "lr")
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"{type(self).__name__} computed the learning rate {lr!r} for "
+                    f"parameter group {i} at step {self.last_epoch}: {error}"
+                ) from None
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -158,6 +183,7 @@ class LambdaLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         n_groups = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
@@ -173,7 +199,20 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         self._warn_if_called_outside_step()
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        return [base_lr * self._factor(i, fn) for i, (fn, base_lr)
+                in enumerate(zip(self.lr_lambdas, self.base_lrs))]
+
+    def _factor(self, group: int, fn) -> float:
+        factor = fn(self.last_epoch)
+        # PyTorch multiplies by whatever comes back; a negative factor would
+        # make the optimizer ascend, nan would poison every parameter.
+        try:
+            return _check_real("factor", factor, "lr_lambda(t)")
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"lr_lambda returned {factor!r} at step {self.last_epoch} for parameter "
+                f"group {group}; the factor must be a finite real number >= 0 ({error})"
+            ) from None
 
     def state_dict(self) -> dict:
         state = {
@@ -317,6 +356,8 @@ class LinearLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ) -> None:
+        _check_number("start_factor", start_factor)
+        _check_number("end_factor", end_factor)
         if start_factor > 1.0 or not start_factor > 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and "

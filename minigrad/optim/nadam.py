@@ -51,6 +51,9 @@ class NAdam(Optimizer):
     def _buffers(self, group):
         return ("exp_avg", "exp_avg_sq")
 
+    def _state_names(self, group):
+        return super()._state_names(group) + ("mu_product",)
+
     def _init_state(self, state, data, group):
         super()._init_state(state, data, group)
         state["mu_product"] = 1.0

@@ -26,6 +26,8 @@ lists its parameters by those positions.  The saved dict holds only plain data
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 from collections import defaultdict
 from itertools import chain
 
@@ -43,20 +45,41 @@ def _typename(obj) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _check_nonnegative(name: str, value):
-    """Return ``value``; raise ``ValueError("Invalid <name>: <value>")`` unless ``value >= 0``.
+def _check_real(label: str, value, name: str | None = None, upper: float = math.inf,
+                upper_included: bool = True):
+    """Return ``value``, a finite real number in [0, upper]; raise otherwise.
 
-    Written as ``not 0 <= value`` so that NaN is rejected too.
+    ``label`` is PyTorch's wording for the argument (``"learning rate"``),
+    ``name`` its keyword (derived from a label ``"<name> value"``).  The range
+    test is written ``not 0 <= value`` so that NaN fails it too.
     """
-    if not 0.0 <= value:
-        raise ValueError(f"Invalid {name}: {value}")
+    name = name or label.removesuffix(" value")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"Invalid {label}: {name} must be a real number, but got {value!r}")
+    if not (0.0 <= value <= upper if upper_included else 0.0 <= value < upper):
+        raise ValueError(f"Invalid {label}: {value}")
+    if not math.isfinite(value):
+        # PyTorch accepts an infinite lr, eps, weight decay or momentum; every
+        # step would then make the parameters inf or nan, or freeze them.
+        raise ValueError(f"Invalid {label}: {value} ({name} must be finite)")
     return value
 
 
-def _check_below_one(name: str, value) -> None:
-    """Like :func:`_check_nonnegative`, and also ``value < 1`` (a decay factor)."""
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"Invalid {name}: {value}")
+def _check_nonnegative(label: str, value, name: str | None = None):
+    """Return ``value``; raise unless it is a finite real number >= 0."""
+    return _check_real(label, value, name)
+
+
+def _check_below_one(label: str, value, name: str | None = None):
+    """Return ``value``; raise unless it is a real number in [0, 1) (a decay factor)."""
+    return _check_real(label, value, name, upper=1.0, upper_included=False)
+
+
+def _check_flag(name: str, value) -> bool:
+    # PyTorch takes any object as a flag, so amsgrad="False" would switch it on.
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, but got {value!r}")
+    return bool(value)
 
 
 def _check_betas(betas) -> tuple[float, float]:
@@ -66,22 +89,28 @@ def _check_betas(betas) -> tuple[float, float]:
     except (TypeError, ValueError):
         raise ValueError(f"betas must be a pair (beta1, beta2), but got {betas!r}") from None
     for index, beta in enumerate((beta1, beta2)):
-        _check_below_one(f"beta parameter at index {index}", beta)
+        _check_below_one(f"beta parameter at index {index}", beta, f"betas[{index}]")
     return (float(beta1), float(beta2))
 
 
-# Every hyperparameter an optimizer of this package takes, with the name its
-# error messages use (PyTorch's wording) and its check.
+# Every hyperparameter an optimizer of this package takes: its check, with
+# PyTorch's wording of the argument in error messages.
 _HYPERPARAMETERS = {
-    "lr": ("learning rate", _check_nonnegative),
-    "momentum": ("momentum value", _check_nonnegative),
-    "weight_decay": ("weight_decay value", _check_nonnegative),
-    "eps": ("epsilon value", _check_nonnegative),
-    "lr_decay": ("lr_decay value", _check_nonnegative),
-    "initial_accumulator_value": ("initial_accumulator_value value", _check_nonnegative),
-    "momentum_decay": ("momentum_decay value", _check_nonnegative),
-    "alpha": ("alpha value", _check_below_one),
-    "rho": ("rho value", _check_below_one),
+    "lr": lambda v: _check_nonnegative("learning rate", v, "lr"),
+    "momentum": lambda v: _check_nonnegative("momentum value", v),
+    # PyTorch does not check dampening at all; outside [0, 1] the buffer's
+    # weights on new gradients turn negative or grow.
+    "dampening": lambda v: _check_real("dampening value", v, upper=1.0),
+    "weight_decay": lambda v: _check_nonnegative("weight_decay value", v),
+    "eps": lambda v: _check_nonnegative("epsilon value", v, "eps"),
+    "lr_decay": lambda v: _check_nonnegative("lr_decay value", v),
+    "initial_accumulator_value": lambda v: _check_nonnegative("initial_accumulator_value value", v),
+    "momentum_decay": lambda v: _check_nonnegative("momentum_decay value", v),
+    "alpha": lambda v: _check_below_one("alpha value", v),
+    "rho": lambda v: _check_below_one("rho value", v),
+    "betas": _check_betas,
+    **{flag: (lambda v, flag=flag: _check_flag(flag, v))
+       for flag in ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_decay")},
 }
 
 
@@ -93,14 +122,8 @@ def _hyperparameters(arguments: dict) -> dict:
 
 def _checked_hyperparameters(values: dict) -> dict:
     """Check every known hyperparameter in ``values``; return them normalised."""
-    checked = dict(values)
-    for name, value in values.items():
-        if name == "betas":
-            checked[name] = _check_betas(value)
-        elif name in _HYPERPARAMETERS:
-            label, check = _HYPERPARAMETERS[name]
-            check(label, value)
-    return checked
+    return {name: _HYPERPARAMETERS[name](value) if name in _HYPERPARAMETERS else value
+            for name, value in values.items()}
 
 
 def _gradient_to_use(p, g, group, out, work):
@@ -126,6 +149,29 @@ def _gradient_to_use(p, g, group, out, work):
     return np.add(out, g, out=out)
 
 
+def _reject_sets(params) -> None:
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            "optimizer parameters need to be organized in ordered collections, but "
+            "the ordering of tensors in sets will change between runs. "
+            "Please use a list instead."
+        )
+
+
+def _check_parameter(index: int, param) -> None:
+    if not isinstance(param, Tensor):
+        raise TypeError(
+            "optimizer can only optimize Tensors, "
+            "but one of the params is " + _typename(param)
+        )
+    if not param.is_leaf:
+        # Its .grad is never set by backward(), so it would silently never move.
+        raise ValueError(
+            f"can't optimize a non-leaf Tensor: params[{index}] is the result of "
+            f"{param.grad_fn!r}; optimize the leaf tensors it is computed from"
+        )
+
+
 class Optimizer:
     """Base class of all minigrad optimizers.
 
@@ -145,12 +191,7 @@ class Optimizer:
                 "params argument given to the optimizer should be an iterable of "
                 "Tensors or dicts, but got " + _typename(params)
             )
-        if isinstance(params, (set, frozenset)):
-            raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, but "
-                "the ordering of tensors in sets will change between runs. "
-                "Please use a list instead."
-            )
+        _reject_sets(params)
         self.defaults = _checked_hyperparameters(defaults)
         self._check_group(self.defaults)
         self.state: defaultdict = defaultdict(dict)
@@ -184,52 +225,41 @@ class Optimizer:
     # ------------------------------------------------------------------ groups
     def add_param_group(self, param_group: dict) -> None:
         """Add a parameter group (a dict with ``"params"`` and, optionally,
-        hyperparameters that override ``defaults`` for this group)."""
+        hyperparameters that override ``defaults`` for this group).
+
+        The group's hyperparameters are checked as the constructor's are
+        (PyTorch checks only the constructor's).
+        """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         if "params" not in param_group:
             raise ValueError("param_group must have a 'params' entry")
         param_group = dict(param_group)  # do not modify the caller's dict
-
         params = param_group["params"]
-        if isinstance(params, Tensor):
-            params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, but "
-                "the ordering of tensors in sets will change between runs. "
-                "Please use a list instead."
-            )
-        else:
-            params = list(params)
+        _reject_sets(params)
+        params = [params] if isinstance(params, Tensor) else list(params)
 
-        tensors, names = [], []
-        for param in params:
-            if isinstance(param, tuple) and len(param) == 2:
-                names.append(param[0])
-                tensors.append(param[1])
-            else:
-                tensors.append(param)
-        if names:
-            if len(names) != len(tensors):
+        named = [isinstance(p, tuple) and len(p) == 2 for p in params]
+        if any(named):
+            if not all(named):
                 raise ValueError(
                     "all optimizer params should be with/without names. "
                     "Some param names are missing"
                 )
-            param_group["param_names"] = names
-        param_group["params"] = tensors
+            param_group["param_names"] = [name for name, _ in params]
+            params = [tensor for _, tensor in params]
+        param_group["params"] = params
+        for index, param in enumerate(params):
+            _check_parameter(index, param)
 
-        for param in tensors:
-            if not isinstance(param, Tensor):
-                raise TypeError(
-                    "optimizer can only optimize Tensors, "
-                    "but one of the params is " + _typename(param)
-                )
+        index = len(self.param_groups)
+        try:
+            param_group = {**self.defaults, **_checked_hyperparameters(param_group)}
+            self._check_group(param_group)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"parameter group {index}: {error}") from None
 
-        for name, default in self.defaults.items():
-            param_group.setdefault(name, default)
-
-        ids = [id(p) for p in tensors]
+        ids = [id(p) for p in params]
         if len(ids) != len(set(ids)):
             # PyTorch warns here and would then update such a parameter twice
             # per step; it announces that this will become an error.  We make
@@ -405,6 +435,38 @@ class Optimizer:
             }
         return {"state": state, "param_groups": groups}
 
+    def _check_same_kind(self, state_dict: dict) -> None:
+        """Refuse a state dict saved by another kind of optimizer.
+
+        PyTorch loads it and the next step fails on a missing buffer or, worse,
+        runs with state meant for another rule.  Its groups must have every
+        hyperparameter of this optimizer and none that only others have, and
+        every saved buffer must be one this optimizer keeps.
+        """
+        kind = type(self).__name__
+        for i, saved in enumerate(state_dict["param_groups"]):
+            missing = sorted(set(self.defaults) - set(saved))
+            foreign = sorted((set(saved) & set(_HYPERPARAMETERS)) - set(self.defaults))
+            if missing or foreign:
+                raise ValueError(
+                    f"loaded state dict is not from a {kind}: its parameter group {i} "
+                    + (f"lacks {', '.join(map(repr, missing))}" if missing
+                       else f"has {', '.join(map(repr, foreign))}")
+                )
+            allowed = set(self._state_names(saved))
+            for index in saved["params"]:
+                unknown = sorted(set(state_dict["state"].get(index, {})) - allowed)
+                if unknown:
+                    raise ValueError(
+                        f"loaded state dict is not from a {kind}: the state of parameter "
+                        f"{index} has {', '.join(map(repr, unknown))}, which a {kind} "
+                        "with these hyperparameters does not keep"
+                    )
+
+    def _state_names(self, group: dict) -> tuple[str, ...]:
+        """Every key a parameter's state may have under ``group``."""
+        return ("step",) + tuple(self._buffers(group))
+
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore a state saved by :meth:`state_dict`.
 
@@ -415,6 +477,7 @@ class Optimizer:
         """
         groups = self.param_groups
         saved_groups = copy.deepcopy(state_dict["param_groups"])
+        self._check_same_kind(state_dict)
         if len(groups) != len(saved_groups):
             raise ValueError(
                 "loaded state dict has a different number of parameter groups "

@@ -16,6 +16,19 @@ from .optimizer import Optimizer, _hyperparameters
 __all__ = ["RMSprop"]
 
 
+def _variance(v, gbar, work):
+    """v - gbar^2 into ``work``, and +inf (not inf - inf = nan) where v is +inf.
+
+    torch's fused multiply-add never rounds gbar^2 to inf, so where v has
+    overflowed it gets inf, the step 0; plain NumPy would give nan.
+    """
+    with np.errstate(invalid="ignore"):
+        np.subtract(v, np.multiply(gbar, gbar, out=work), out=work)
+    if np.isnan(work.max()):
+        np.copyto(work, v, where=np.isposinf(v))
+    return work
+
+
 class RMSprop(Optimizer):
     """RMSProp, optionally centered and with momentum.
 
@@ -52,7 +65,7 @@ class RMSprop(Optimizer):
         v = ema_sq_(state["square_avg"], g, alpha, work)
         if group["centered"]:
             gbar = ema_(state["grad_avg"], g, alpha, work)
-            d = np.subtract(v, np.multiply(gbar, gbar, out=work), out=work)
+            d = _variance(v, gbar, work)
             np.sqrt(d, out=d)
         else:
             d = np.sqrt(v, out=work)

@@ -56,6 +56,9 @@ class SGD(Optimizer):
     def _init_state(self, state, data, group):
         pass  # as in PyTorch: no step counter; the buffer appears on the first step
 
+    def _state_names(self, group):
+        return ("momentum_buffer",)
+
     def _update(self, p, g, state, group, work):
         mu = group["momentum"]
         if mu != 0:
