@@ -36,7 +36,10 @@ def ema_sq_(avg: np.ndarray, x: np.ndarray, beta: float, work: np.ndarray) -> np
 
 def add_(p: np.ndarray, x: np.ndarray, alpha: float, work: np.ndarray) -> np.ndarray:
     """p <- p + alpha * x  (torch: ``p.add_(x, alpha=alpha)``)."""
-    p += np.multiply(x, alpha, out=work)
+    if alpha == 1:  # one pass instead of two, the same numbers
+        p += x
+    else:
+        p += np.multiply(x, alpha, out=work)
     return p
 
 

@@ -172,6 +172,17 @@ def _check_parameter(index: int, param) -> None:
         )
 
 
+def _refuse_to_update(data, grad) -> None:
+    if not isinstance(data, np.ndarray):
+        raise TypeError(
+            f"parameter data must be a NumPy array to be updated in place, "
+            f"but got {_typename(data)}"
+        )
+    raise ValueError(
+        f"gradient of shape {grad.shape} does not match its parameter's shape {data.shape}"
+    )
+
+
 class Optimizer:
     """Base class of all minigrad optimizers.
 
@@ -316,11 +327,24 @@ class Optimizer:
             raise NotImplementedError(f"{type(self).__name__} does not implement _update")
         self._step_calls += 1
         loss = None if closure is None else closure()
+        n_arrays = 1 + self._work_arrays
+        scratch, state_of = self._scratch_views, self.state
         for group in self.param_groups:
+            transform = group.get("maximize", False) or group.get("weight_decay", 0) != 0
             with_state = self._has_state(group)
-            for p, g, state in self._params_with_grad(group, with_state):
-                decayed, *work = self._scratch(p, 1 + self._work_arrays)
-                g = _gradient_to_use(p, g, group, decayed, work[0])
+            for param in group["params"]:
+                g = param.grad
+                if g is None:
+                    continue
+                p = param.data
+                if not isinstance(p, np.ndarray) or g.shape != p.shape:
+                    _refuse_to_update(p, g)
+                state = state_of[param] if with_state else None
+                if with_state and not state:
+                    self._init_state(state, p, group)
+                decayed, work = scratch.get((p.shape, p.dtype, n_arrays)) or self._scratch(p, n_arrays)
+                if transform:
+                    g = _gradient_to_use(p, g, group, decayed, work[0])
                 self._update(p, g, state, group, *work)
         return loss
 
@@ -354,40 +378,9 @@ class Optimizer:
         for name in self._buffers(group):
             state[name] = np.zeros_like(data)
 
-    def _params_with_grad(self, group: dict, with_state: bool = True):
-        """Yield ``(data, grad, state)`` for each parameter of ``group`` whose
-        ``.grad`` is not ``None``.
-
-        With ``with_state`` the parameter's state dict is created by
-        ``_init_state`` the first time the parameter is seen; without it no
-        state is touched and ``state`` is ``None``.
-        """
-        state_of = self.state
-        for p in group["params"]:
-            grad = p.grad
-            if grad is None:
-                continue
-            data = p.data
-            if not isinstance(data, np.ndarray):
-                raise TypeError(
-                    f"parameter data must be a NumPy array to be updated in place, "
-                    f"but got {_typename(data)}"
-                )
-            if grad.shape != data.shape:
-                raise ValueError(
-                    f"gradient of shape {grad.shape} does not match its parameter's "
-                    f"shape {data.shape}"
-                )
-            if with_state:
-                state = state_of[p]
-                if not state:
-                    self._init_state(state, data, group)
-            else:
-                state = None
-            yield data, grad, state
-
-    def _scratch(self, like: np.ndarray, count: int = 1) -> list[np.ndarray]:
-        """``count`` work arrays with the shape and dtype of ``like``.
+    def _scratch(self, like: np.ndarray, count: int):
+        """``count`` work arrays with the shape and dtype of ``like``, as the
+        pair (first, tuple of the others).
 
         They are views into one flat buffer per dtype that grows to the largest
         request and is reused, so a step allocates no new arrays.  Their
@@ -405,7 +398,7 @@ class Optimizer:
                 self._scratch_buffers[like.dtype] = buffer
                 self._scratch_views.clear()  # drop views of the old buffer
             views = [buffer[i * size:(i + 1) * size].reshape(like.shape) for i in range(count)]
-            self._scratch_views[key] = views
+            views = self._scratch_views[key] = (views[0], tuple(views[1:]))
         return views
 
     # ------------------------------------------------------------ state dict

@@ -17,16 +17,15 @@ __all__ = ["RMSprop"]
 
 
 def _variance(v, gbar, work):
-    """v - gbar^2 into ``work``, and +inf (not inf - inf = nan) where v is +inf.
+    """v - gbar^2 into ``work``, +inf (not inf - inf = nan) where v is +inf.
 
     torch's fused multiply-add never rounds gbar^2 to inf, so where v has
-    overflowed it gets inf, the step 0; plain NumPy would give nan.
+    overflowed it gets inf - (a finite number) = inf, and the step 0.  Taking
+    the smaller of v - gbar^2 and v does the same: elsewhere v - gbar^2 <= v,
+    and a nan v stays nan.
     """
-    with np.errstate(invalid="ignore"):
-        np.subtract(v, np.multiply(gbar, gbar, out=work), out=work)
-    if np.isnan(work.max()):
-        np.copyto(work, v, where=np.isposinf(v))
-    return work
+    np.subtract(v, np.multiply(gbar, gbar, out=work), out=work)
+    return np.fmin(work, v, out=work)
 
 
 class RMSprop(Optimizer):
