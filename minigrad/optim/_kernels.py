@@ -47,6 +47,7 @@ def addcdiv_(p: np.ndarray, num: np.ndarray, den: np.ndarray, value: float,
              work: np.ndarray) -> np.ndarray:
     """p <- p + value * num / den  (torch: ``p.addcdiv_(num, den, value=value)``)."""
     np.divide(num, den, out=work)
-    work *= value
+    if value != 1:
+        work *= value
     p += work
     return p

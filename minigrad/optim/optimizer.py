@@ -104,7 +104,8 @@ _HYPERPARAMETERS = {
     "weight_decay": lambda v: _check_nonnegative("weight_decay value", v),
     "eps": lambda v: _check_nonnegative("epsilon value", v, "eps"),
     "lr_decay": lambda v: _check_nonnegative("lr_decay value", v),
-    "initial_accumulator_value": lambda v: _check_nonnegative("initial_accumulator_value value", v),
+    "initial_accumulator_value":
+        lambda v: _check_nonnegative("initial_accumulator_value value", v),
     "momentum_decay": lambda v: _check_nonnegative("momentum_decay value", v),
     "alpha": lambda v: _check_below_one("alpha value", v),
     "rho": lambda v: _check_below_one("rho value", v),
@@ -330,7 +331,7 @@ class Optimizer:
         n_arrays = 1 + self._work_arrays
         scratch, state_of = self._scratch_views, self.state
         for group in self.param_groups:
-            transform = group.get("maximize", False) or group.get("weight_decay", 0) != 0
+            adjusted = group.get("maximize", False) or group.get("weight_decay", 0) != 0
             with_state = self._has_state(group)
             for param in group["params"]:
                 g = param.grad
@@ -342,8 +343,9 @@ class Optimizer:
                 state = state_of[param] if with_state else None
                 if with_state and not state:
                     self._init_state(state, p, group)
-                decayed, work = scratch.get((p.shape, p.dtype, n_arrays)) or self._scratch(p, n_arrays)
-                if transform:
+                key = (p.shape, p.dtype, n_arrays)
+                decayed, work = scratch.get(key) or self._scratch(p, n_arrays)
+                if adjusted:
                     g = _gradient_to_use(p, g, group, decayed, work[0])
                 self._update(p, g, state, group, *work)
         return loss
@@ -355,8 +357,8 @@ class Optimizer:
     def _update(self, p, g, state, group, *work) -> None:
         """Update the array ``p`` in place from its gradient ``g`` (already
         negated for ``maximize`` and weight-decayed; never modify it) and its
-        ``state`` dict, with the hyperparameters of ``group``.  ``work`` are ``_work_arrays`` scratch
-        arrays shaped like ``p``."""
+        ``state`` dict, with the hyperparameters of ``group``.  ``work`` are
+        ``_work_arrays`` scratch arrays shaped like ``p``."""
         raise NotImplementedError
 
     def _check_group(self, group: dict) -> None:

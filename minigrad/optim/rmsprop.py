@@ -64,15 +64,14 @@ class RMSprop(Optimizer):
         v = ema_sq_(state["square_avg"], g, alpha, work)
         if group["centered"]:
             gbar = ema_(state["grad_avg"], g, alpha, work)
-            d = _variance(v, gbar, work)
-            np.sqrt(d, out=d)
+            d = np.sqrt(_variance(v, gbar, work), out=work)
         else:
             d = np.sqrt(v, out=work)
         d += group["eps"]
         if mu > 0:
             b = state["momentum_buffer"]
             b *= mu
-            b += np.divide(g, d, out=work)
+            addcdiv_(b, g, d, 1, work)
             add_(p, b, -lr, work)
         else:
             addcdiv_(p, g, d, -lr, work)
