@@ -329,7 +329,7 @@ class Optimizer:
         self._step_calls += 1
         loss = None if closure is None else closure()
         n_arrays = 1 + self._work_arrays
-        scratch, state_of = self._scratch_views, self.state
+        scratch, state_of, update = self._scratch_views, self.state, self._update
         for group in self.param_groups:
             adjusted = group.get("maximize", False) or group.get("weight_decay", 0) != 0
             with_state = self._has_state(group)
@@ -347,7 +347,7 @@ class Optimizer:
                 decayed, work = scratch.get(key) or self._scratch(p, n_arrays)
                 if adjusted:
                     g = _gradient_to_use(p, g, group, decayed, work[0])
-                self._update(p, g, state, group, *work)
+                update(p, g, state, group, *work)
         return loss
 
     # ---------------------------------------- what a subclass provides
