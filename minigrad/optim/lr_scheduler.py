@@ -751,7 +751,9 @@ class OneCycleLR(LRScheduler):
     ``max_lr / (div_factor * final_div_factor)``; momentum (or beta1) moves the opposite way.
     ``three_phase=True`` anneals back to the start before the final decay.
     Each phase interpolates by cosine, (1 + cos(pi p)) / 2, or linearly in its progress p.
-    Step it after every batch, exactly ``total_steps`` times.
+    Step it after every batch, exactly ``total_steps`` times. The lr set by the last of
+    those steps is used by no update; minigrad sets it to ``min_lr`` where PyTorch
+    extrapolates the final phase (with ``anneal_strategy='linear'`` to a negative lr).
     """
 
     def __init__(self, optimizer: Optimizer, max_lr, total_steps: int | None = None,
@@ -815,7 +817,10 @@ class OneCycleLR(LRScheduler):
             phase_start = 0.0
             for i, (phase_end, lr_from, lr_to, mom_from, mom_to) in enumerate(self._phases):
                 if t <= phase_end or i == len(self._phases) - 1:
-                    progress = (t - phase_start) / (phase_end - phase_start)
+                    # the step after the last one (t = total_steps) sets an lr no update uses;
+                    # PyTorch extrapolates the final phase there (a negative lr with 'linear'),
+                    # minigrad stops at its end, min_lr
+                    progress = min((t - phase_start) / (phase_end - phase_start), 1.0)
                     lrs.append(self._anneal(group[lr_from], group[lr_to], progress))
                     if self.cycle_momentum:
                         _set_momentum(group, self._momentum_key,
