@@ -10,6 +10,10 @@
 * pydata-sphinx-theme loads Font Awesome twice: its stylesheet's icon web fonts
   (~270 KB, all the book's icons) and ``fontawesome.js`` (1.5 MB, which redraws the same
   icons as SVG). The script tag is removed from the written pages.
+* The search index leaves code out (cell sources and their printed output): code is the
+  same in both editions, and its Korean figure strings (``bi("반복", "iteration")``)
+  would put Korean words into the English edition's index (and ``ax.set_xlabel`` into
+  result snippets).
 * In an edition build (``book_editions`` set by chapters/_ext/editions.py), every page
   links to the same page of the other edition (``edition-switch.html`` in the article
   header, ``<link rel="alternate" hreflang>`` in the head), and the reader's choice is
@@ -62,6 +66,23 @@ def _drop_fontawesome_js(app, exception):
             page.write_text(slim, encoding="utf-8")
 
 
+def _index_without_code(app):
+    builder = app.builder
+    original = getattr(builder, "index_page", None)
+    if original is None:
+        return
+
+    def index_page(pagename, doctree, title):
+        from docutils import nodes
+
+        slim = doctree.deepcopy()
+        for block in list(slim.findall(nodes.literal_block)):
+            block.parent.remove(block)
+        return original(pagename, slim, title)
+
+    builder.index_page = index_page
+
+
 def _configure(app, config):
     config.templates_path = [str(HERE / "templates"), *config.templates_path]
     editions = list(config.book_editions or [])
@@ -71,6 +92,9 @@ def _configure(app, config):
         raise ValueError(f"book_editions={editions!r} must be two languages including language={config.language!r}")
     config.html_static_path = [*config.html_static_path, str(HERE / "static")]
     options = config.html_theme_options
+    # pydata-sphinx-theme's layout reads `default_mode` from the page context; unset, the
+    # page's script logs "Got invalid theme mode: ." on every first visit
+    config.html_context = {"default_mode": "auto", **config.html_context}
     end = options.get("article_header_end", ["article-header-buttons.html"])
     end = [end] if isinstance(end, str) else list(end)
     if "edition-switch.html" not in end:
@@ -96,6 +120,7 @@ def _add_edition_script(app):
 
 def setup(app):
     app.add_config_value("book_editions", [], "html", types=[list])
+    app.add_config_value("book_ext_digest", "", "env", types=[str])  # set by editions.py
     app.connect("config-inited", _configure)
     # early: html-page-context stops at the first handler that returns a template name
     app.connect("html-page-context", _drop_duplicate_scripts, priority=1)
@@ -103,5 +128,6 @@ def setup(app):
     # late: after myst-nb has added the page's notebook scripts (default priority 500)
     app.connect("html-page-context", _drop_widget_state, priority=900)
     app.connect("builder-inited", _add_edition_script)
+    app.connect("builder-inited", _index_without_code)
     app.connect("build-finished", _drop_fontawesome_js)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

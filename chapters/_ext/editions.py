@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import os
 import re
@@ -301,10 +302,22 @@ def edition_config(config: dict, lang: str, root: Path) -> dict:
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = lang
     sphinx_config["book_editions"] = list(LANGS)
+    # Sphinx re-reads every page when a config value changes, not when an extension does
+    sphinx_config["book_ext_digest"] = ext_digest()
     execute = config.setdefault("execute", {})
     cache = Path(execute.get("cache", "_build/.jupyter_cache"))
     execute["cache"] = str((cache if cache.is_absolute() else root / cache) / lang)
     return config
+
+
+def ext_digest() -> str:
+    """A digest of this folder's code, templates and static files (the book's own extension)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def toc_files(toc: dict) -> list[str]:
@@ -406,8 +419,26 @@ ROOT_PAGE = """<!DOCTYPE html>
 """
 
 
+EDITION_INDEX = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<link rel="icon" href="_static/favicon.svg" type="image/svg+xml">
+<link rel="alternate" hreflang="{other}" href="../{other}/index.html">
+<meta http-equiv="refresh" content="0; url={page}">
+</head>
+<body><p><a href="{page}">{title}</a></p></body>
+</html>
+"""
+
+
 def write_root_index(root: Path, site: Path) -> Path:
-    """The site root: opens the remembered edition, else the browser's language (else English)."""
+    """The site root: opens the remembered edition, else the browser's language (else English).
+
+    Each edition's own index.html (Jupyter Book's bare redirect) is rewritten with the
+    edition's language and the favicon.
+    """
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     title = str(config.get("title", ""))
@@ -417,6 +448,10 @@ def write_root_index(root: Path, site: Path) -> Path:
     page = ROOT_PAGE.format(title_ko=split_bilingual(title, "ko"), title_en=split_bilingual(title, "en"),
                             key=STORAGE_KEY, page=f"{toc['root']}.html")
     _write(site / "index.html", page)
+    for lang in LANGS:
+        other = next(l for l in LANGS if l != lang)
+        _write(site / lang / "index.html", EDITION_INDEX.format(
+            lang=lang, other=other, title=split_bilingual(title, lang), page=f"{toc['root']}.html"))
     favicon = site / "ko" / "_static" / "favicon.svg"
     if favicon.is_file():
         _write(site / "favicon.svg", favicon.read_text(encoding="utf-8"))
