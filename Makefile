@@ -58,7 +58,7 @@ git-filter:
 	@if [ "$$(git rev-parse --git-dir 2>/dev/null)" != "$$(git rev-parse --git-common-dir 2>/dev/null)" ]; then \
 	    echo "git-filter: linked worktree, nbstripout filter not installed (run it in the main checkout)"; \
 	elif git rev-parse --git-dir >/dev/null 2>&1; then \
-	    git config filter.nbstripout.clean "'$(abspath $(PYTHON))' -m nbstripout" && \
+	    git config filter.nbstripout.clean "'$(abspath $(PYTHON))' -m nbstripout --keep-id" && \
 	    git config filter.nbstripout.smudge cat && \
 	    git config diff.ipynb.textconv "'$(abspath $(PYTHON))' -m nbstripout -t" && \
 	    echo "git-filter: notebooks are stripped of outputs when staged (nbstripout)"; \

@@ -6,8 +6,9 @@ imports (``minigrad``, ``chapters/booktools``) are not there. Its first cell (ta
 ``_config.yml`` and installs them, on Colab only; anywhere else it does nothing.
 
 The script is idempotent: it (re)writes that one cell, drops ``metadata.widgets`` (saved
-widget state of removed live-widget cells, dead weight on every page), and leaves every
-other cell, and the file's JSON layout, as it was. Run it after merging notebook edits::
+widget state of removed live-widget cells, dead weight on every page), leaves every other
+cell as it was, and writes nbformat's canonical layout (the one the nbstripout commit
+filter writes). Run it after merging notebook edits::
 
     python chapters/_ext/colab_cell.py chapters/[0-9][0-9]_*.ipynb    # or: make colab-cell
     python chapters/_ext/colab_cell.py --check chapters/*.ipynb       # exit 1 if out of date
@@ -20,6 +21,7 @@ import json
 import sys
 from pathlib import Path
 
+import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +81,10 @@ def refresh(nb: dict, url: str, branch: str) -> dict:
 
 
 def dumps(nb: dict) -> str:
-    # nbformat's layout (indent 1, UTF-8 kept), with the file's own key order
-    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    """nbformat's canonical text: what the nbstripout commit filter writes, so that a
+    notebook this script wrote shows no change under the filter (``git status``)."""
+    # (reading joins each cell's source, writing splits it at line ends, as nbstripout does)
+    return nbformat.writes(nbformat.reads(json.dumps(nb), as_version=4)) + "\n"
 
 
 def main(argv=None) -> int:
