@@ -116,6 +116,7 @@ def _edition_links(app, pagename, templatename, context, doctree):
 def _add_edition_script(app):
     if app.config.book_editions:
         app.add_js_file("edition.js", loading_method="defer")
+        app.add_css_file("edition.css")
 
 
 def setup(app):

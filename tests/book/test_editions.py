@@ -224,3 +224,18 @@ def test_root_index_needs_both_editions_and_points_to_them(tmp_path):
     assert editions.STORAGE_KEY in html
     js = (ROOT / "chapters" / "_ext" / "static" / "edition.js").read_text(encoding="utf-8")
     assert f'"{editions.STORAGE_KEY}"' in js, "the switch and the root page must use the same storage key"
+
+
+def test_the_repository_url_is_written_in_one_place():
+    """_config.yml holds it; the notebooks' Colab cells are generated from it (and tested)."""
+    import subprocess
+
+    url = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"].rstrip("/")
+    try:
+        files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True,
+                               timeout=60).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("not a git checkout")
+    holders = sorted(f for f in files if (ROOT / f).is_file() and url in (ROOT / f).read_text(encoding="utf-8", errors="replace"))
+    generated = [f for f in holders if re.fullmatch(r"chapters/\d\d_\w+\.ipynb", f)]
+    assert [f for f in holders if f not in generated] == ["_config.yml"], holders
