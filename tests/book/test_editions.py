@@ -239,3 +239,20 @@ def test_the_repository_url_is_written_in_one_place():
     holders = sorted(f for f in files if (ROOT / f).is_file() and url in (ROOT / f).read_text(encoding="utf-8", errors="replace"))
     generated = [f for f in holders if re.fullmatch(r"chapters/\d\d_\w+\.ipynb", f)]
     assert [f for f in holders if f not in generated] == ["_config.yml"], holders
+
+
+def test_bi_follows_the_edition_language(monkeypatch):
+    sys.path.insert(0, str(ROOT / "chapters"))
+    from booktools.plots import bi
+
+    monkeypatch.delenv("BOOK_LANG", raising=False)
+    assert bi("반복", "iteration") == "반복 · iteration", "outside an edition build both languages show"
+    monkeypatch.setenv("BOOK_LANG", "ko")
+    assert bi("반복", "iteration") == "반복"
+    monkeypatch.setenv("BOOK_LANG", "en")
+    assert bi("반복", "iteration") == "iteration"
+    monkeypatch.setenv("BOOK_LANG", "fr")
+    with pytest.raises(ValueError, match="BOOK_LANG.*'fr'"):
+        bi("반복", "iteration")
+    with pytest.raises(ValueError, match="both texts"):
+        bi("", "iteration")
