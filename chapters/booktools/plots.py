@@ -20,6 +20,8 @@ so no label is set smaller than a caption on the page.
 
 from __future__ import annotations
 
+import os
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -32,9 +34,20 @@ COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
 
 
 def bi(ko: str, en: str) -> str:
-    """Bilingual figure text, Korean first: ``bi("반복", "iteration") == "반복 · iteration"``."""
+    """Figure text in the edition's language, both (Korean first) outside an edition build.
+
+    The edition build sets ``BOOK_LANG`` to ``ko`` or ``en``; then ``bi("반복", "iteration")``
+    is ``"반복"`` or ``"iteration"``. Unset (JupyterLab, tests), it is ``"반복 · iteration"``.
+    """
     if not ko or not en:
         raise ValueError(f"bi() needs both texts, got ko={ko!r}, en={en!r}")
+    lang = os.environ.get("BOOK_LANG", "")
+    if lang == "ko":
+        return ko
+    if lang == "en":
+        return en
+    if lang:
+        raise ValueError(f"BOOK_LANG must be 'ko', 'en' or unset, got {lang!r}")
     return f"{ko} · {en}"
 
 
