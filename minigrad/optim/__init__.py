@@ -44,6 +44,7 @@ from .adam import Adam, AdamW
 from .adamax import Adamax
 from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
@@ -57,5 +58,6 @@ __all__ = [
     "NAdam",
     "Adadelta",
     "Adamax",
+    "RAdam",
     "lr_scheduler",
 ]

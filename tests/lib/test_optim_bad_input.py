@@ -17,7 +17,7 @@ import pytest
 
 from minigrad import Tensor
 from minigrad.nn import Parameter
-from minigrad.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
+from minigrad.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop
 from minigrad.optim.lr_scheduler import (
     CosineAnnealingLR,
     ExponentialLR,
@@ -28,7 +28,7 @@ from minigrad.optim.lr_scheduler import (
     StepLR,
 )
 
-OPTIMIZERS = [SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, Adadelta, Adamax]
+OPTIMIZERS = [SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, Adadelta, Adamax, RAdam]
 # how each argument is named in messages (PyTorch's wording, or the keyword)
 SPOKEN = {"lr": "learning rate", "eps": "epsilon", "betas": "beta"}
 REALS = ["lr", "momentum", "dampening", "weight_decay", "eps", "lr_decay",

@@ -29,6 +29,8 @@ CASES = [
     ("NAdam", dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
     ("Adadelta", dict(lr=1.0)),
     ("Adamax", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
 ]
 # magnitudes around each dtype's overflow threshold of g * g (1.8e19 and
 # 1.3e154), torch's own limits, the largest float and the subnormals

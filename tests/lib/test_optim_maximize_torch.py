@@ -31,6 +31,8 @@ CASES = [
     ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
     ("Adadelta", dict(lr=1.0, weight_decay=0.1)),
     ("Adamax", dict(lr=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
 ]
 NAMES = sorted({name for name, _ in CASES})
 
