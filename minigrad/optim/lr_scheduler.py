@@ -453,12 +453,6 @@ class InverseTimeDecay(LRScheduler):
 
 # ----------------------------------------------------------------- argument checks
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, but got {value!r}")
-    return value
-
-
 def _nonnegative_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{name} must be a non-negative integer, but got {value!r}")
@@ -487,50 +481,23 @@ def _per_group(name: str, optimizer: Optimizer, value, **bounds) -> list[float]:
             for i, v in enumerate(values)]
 
 
-def _require_optimizer(optimizer) -> None:
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-
-
 # ----------------------------------------------------------------- more schedules
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(LambdaLR):
     """Multiply the lr by ``lr_lambda(t)`` at every step t >= 1:
     lr_t = lr_{t-1} * lr_lambda(t) (chainable; ``lr_lambda`` may be one function per group).
 
-    Stricter than PyTorch: a factor that is negative, infinite or nan raises ValueError
-    (naming the step and the value) instead of silently producing such a learning rate.
+    Its arguments, checks and state are LambdaLR's; only the rule differs (LambdaLR
+    scales ``initial_lr``, this scales the current lr). Stricter than PyTorch: a factor
+    that is negative, infinite or nan raises ValueError naming the step and the value.
     """
-
-    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
-        _require_optimizer(optimizer)
-        n_groups = len(optimizer.param_groups)
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != n_groups:
-                raise ValueError(f"Expected {n_groups} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * n_groups
-        for fn in self.lr_lambdas:
-            if not callable(fn):
-                raise TypeError(f"lr_lambda must be callable, but got {type(fn).__name__}")
-        super().__init__(optimizer, last_epoch)
-
-    def _factor(self, fn) -> float:
-        factor = fn(self.last_epoch)
-        if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 0):
-            raise ValueError(f"lr_lambda({self.last_epoch}) must be a finite number >= 0, "
-                             f"but returned {factor!r}")
-        return factor
 
     def get_lr(self) -> list[float]:
         self._warn_if_called_outside_step()
         if self._is_initial:
             return self._current_lrs()
-        return [lr * self._factor(fn) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
-
-    state_dict = LambdaLR.state_dict
-    load_state_dict = LambdaLR.load_state_dict
+        return [lr * self._factor(i, fn) for i, (fn, lr)
+                in enumerate(zip(self.lr_lambdas, self._current_lrs()))]
 
 
 class ConstantLR(LRScheduler):
@@ -544,7 +511,7 @@ class ConstantLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1) -> None:
         self.factor = _finite("factor", factor, low=0.0, high=1.0, low_open=True)
-        self.total_iters = _positive_int("total_iters", total_iters)
+        self.total_iters = _check_positive_int("total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -569,7 +536,7 @@ class PolynomialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1) -> None:
-        self.total_iters = _positive_int("total_iters", total_iters)
+        self.total_iters = _check_positive_int("total_iters", total_iters)
         self.power = _finite("power", power, low=0.0)
         super().__init__(optimizer, last_epoch)
 
@@ -597,9 +564,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        self.T_0 = _positive_int("T_0", T_0)
+        self.T_0 = _check_positive_int("T_0", T_0)
         self.T_i = T_0
-        self.T_mult = _positive_int("T_mult", T_mult)
+        self.T_mult = _check_positive_int("T_mult", T_mult)
         self.eta_min = _finite("eta_min", eta_min, low=0.0)
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
@@ -672,14 +639,14 @@ class CyclicLR(LRScheduler):
                  step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
                  scale_fn=None, scale_mode: str = "cycle", cycle_momentum: bool = True,
                  base_momentum=0.8, max_momentum=0.9, last_epoch: int = -1) -> None:
-        _require_optimizer(optimizer)
+        _check_optimizer(optimizer)
         base_lrs = _per_group("base_lr", optimizer, base_lr, low=0.0)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
         self.max_lrs = _per_group("max_lr", optimizer, max_lr, low=0.0)
-        up = float(_positive_int("step_size_up", step_size_up))
-        down = up if step_size_down is None else float(_positive_int("step_size_down", step_size_down))
+        up = float(_check_positive_int("step_size_up", step_size_up))
+        down = up if step_size_down is None else float(_check_positive_int("step_size_down", step_size_down))
         self.total_size = up + down
         self.step_ratio = up / self.total_size
         if scale_fn is None and mode not in ("triangular", "triangular2", "exp_range"):
@@ -762,12 +729,12 @@ class OneCycleLR(LRScheduler):
                  cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
                  div_factor: float = 25.0, final_div_factor: float = 1e4,
                  three_phase: bool = False, last_epoch: int = -1) -> None:
-        _require_optimizer(optimizer)
+        _check_optimizer(optimizer)
         if total_steps is not None:
-            self.total_steps = _positive_int("total_steps", total_steps)
+            self.total_steps = _check_positive_int("total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = (_positive_int("epochs", epochs)
-                                * _positive_int("steps_per_epoch", steps_per_epoch))
+            self.total_steps = (_check_positive_int("epochs", epochs)
+                                * _check_positive_int("steps_per_epoch", steps_per_epoch))
         else:
             raise ValueError("OneCycleLR needs total_steps, or both epochs and steps_per_epoch")
         _finite("pct_start", pct_start, low=0.0, high=1.0)
@@ -871,7 +838,7 @@ class SequentialLR(_SchedulerList):
     """
 
     def __init__(self, optimizer: Optimizer, schedulers, milestones, last_epoch: int = -1) -> None:
-        _require_optimizer(optimizer)
+        _check_optimizer(optimizer)
         schedulers, milestones = list(schedulers), list(milestones)
         _check_schedulers("SequentialLR", schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
@@ -917,7 +884,7 @@ class ChainedScheduler(_SchedulerList):
         if optimizer is None and schedulers:
             optimizer = getattr(schedulers[0], "optimizer", None)
         if schedulers:
-            _require_optimizer(optimizer)
+            _check_optimizer(optimizer)
         _check_schedulers("ChainedScheduler", schedulers, optimizer)
         self._schedulers, self.optimizer = schedulers, optimizer
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
@@ -942,7 +909,7 @@ class ReduceLROnPlateau(LRScheduler):
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr=0.0, eps: float = 1e-8) -> None:
-        _require_optimizer(optimizer)
+        _check_optimizer(optimizer)
         self.factor = _finite("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True)
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
