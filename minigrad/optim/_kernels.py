@@ -36,7 +36,9 @@ def ema_sq_(avg: np.ndarray, x: np.ndarray, beta: float, work: np.ndarray) -> np
 
 def add_(p: np.ndarray, x: np.ndarray, alpha: float, work: np.ndarray) -> np.ndarray:
     """p <- p + alpha * x  (torch: ``p.add_(x, alpha=alpha)``)."""
-    if alpha == 1:  # one pass instead of two, the same numbers
+    # one pass instead of two, the same numbers; alpha may also be an array (an lr per row,
+    # as booktools.lab's batched runner sets it), which always takes the general path
+    if isinstance(alpha, (int, float)) and alpha == 1:
         p += x
     else:
         p += np.multiply(x, alpha, out=work)
@@ -47,7 +49,7 @@ def addcdiv_(p: np.ndarray, num: np.ndarray, den: np.ndarray, value: float,
              work: np.ndarray) -> np.ndarray:
     """p <- p + value * num / den  (torch: ``p.addcdiv_(num, den, value=value)``)."""
     np.divide(num, den, out=work)
-    if value != 1:
+    if not (isinstance(value, (int, float)) and value == 1):
         work *= value
     p += work
     return p
