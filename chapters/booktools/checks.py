@@ -28,7 +28,7 @@ import numpy as np
 
 from .runners import make_stepper
 
-__all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op", "check_matmul_vjp",
+__all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op", "check_matmul_vjp", "check_lr_factor",
            "check_weight_decay_limit"]
 
 #: Names accepted by ``check_update(..., reference=name)`` -> ``minigrad.optim`` class name.
@@ -313,3 +313,35 @@ def check_weight_decay_limit(limit_fn, *, n_problems: int = 4, seed: int = 0) ->
                 f"{weight_decay}): your limit {got}, but SGD converges to {p.data}")
     print(f"✔ {getattr(limit_fn, '__name__', 'limit_fn')} matches where minigrad.optim.SGD "
           f"converges on {n_problems} random problems")
+
+
+def check_lr_factor(make_factor, *, settings=((5, 50, 0.0), (1, 20, 0.1), (10, 120, 0.05),
+                                              (3, 4, 0.0))) -> None:
+    """Check ``make_factor(warmup, total, final) -> (k -> s_k)`` against warm-up then cosine.
+
+    The reference is minigrad's ``SequentialLR(LinearLR, CosineAnnealingLR)`` (linear warm-up
+    ``(k + 1) / warmup``, then a cosine down to ``final`` over ``total - warmup`` steps),
+    compared at every step ``k = 0 .. total + 4``; the message names the first step that differs.
+    """
+    from minigrad.nn import Parameter
+    from minigrad.optim import SGD
+    from minigrad.optim import lr_scheduler as sched
+
+    for warmup, total, final in settings:
+        opt = SGD([Parameter(np.zeros(1))], lr=1.0)
+        reference = sched.SequentialLR(opt, [
+            sched.LinearLR(opt, start_factor=1 / warmup, total_iters=max(warmup - 1, 1))
+            if warmup > 1 else sched.LambdaLR(opt, lambda k: 1.0),
+            sched.CosineAnnealingLR(opt, T_max=total - warmup, eta_min=final)],
+            milestones=[warmup])
+        factor = make_factor(warmup, total, final)
+        for k in range(total + 5):
+            expected = opt.param_groups[0]["lr"]
+            got = float(factor(k))
+            if not _close(got, expected, 1e-9, 1e-12):
+                raise AssertionError(f"warmup={warmup}, total={total}, final={final}: step k={k} "
+                                     f"gives {got!r}, expected {expected!r}")
+            opt.step()
+            reference.step()
+    print(f"✔ {getattr(make_factor, '__name__', 'factor')} matches warm-up then cosine in "
+          f"{len(settings)} settings")
