@@ -50,6 +50,9 @@ class _GradMode:
         return False  # never swallow the exception
 
     def __call__(self, func):
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__}: can only decorate a function, got {type(func).__name__}")
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             # a fresh instance per call keeps recursion and threads re-entrant
@@ -162,13 +165,11 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
 
     Gradients of intermediate tensors live in a local table and are combined
     out of place (``a + b``), so no array handed to or produced by an op is
-    ever mutated, and no leaf's ``.grad`` shares memory with another array
-    (see :func:`_accumulate_into_leaf`). A leaf's gradient is accumulated as
-    soon as it arrives: nothing flows on from a leaf, so order is irrelevant.
+    ever mutated. A leaf's gradient is accumulated as soon as it arrives:
+    nothing flows on from a leaf, so order is irrelevant.
     """
-    handed_out = {id(grad)}  # arrays that someone else already holds
     if root._ctx is None:  # backward() on a leaf itself
-        _accumulate_into_leaf(root, grad, handed_out)
+        _accumulate_into_leaf(root, grad)
         return
     pending = {id(root): grad}
     for t in topological_order(root, include_leaves=False):
@@ -189,32 +190,30 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
             data = p.data
             if pg.shape != data.shape:
                 pg = unbroadcast(pg, data.shape)
-            if pg.dtype is not data.dtype and pg.dtype != data.dtype:
+            # An op may compute in a wider type than its input (float32 data times a
+            # float64 constant gives float64); a gradient keeps the dtype of the
+            # tensor it belongs to, as in PyTorch, so float32 graphs stay float32.
+            if pg.dtype != data.dtype:
                 pg = pg.astype(data.dtype)
             if p._ctx is None:
-                _accumulate_into_leaf(p, pg, handed_out)
-                continue
-            key = id(p)
-            if key in pending:
-                pending[key] = pending[key] + pg  # new array: no aliasing
+                _accumulate_into_leaf(p, pg)
+            elif id(p) in pending:
+                pending[id(p)] = pending[id(p)] + pg  # new array: no aliasing
             else:
-                pending[key] = pg
+                pending[id(p)] = pg
         if not retain_graph:
             ctx.release()
 
 
-def _accumulate_into_leaf(t, g, handed_out):
-    """Store ``g`` as the leaf's gradient without letting two arrays alias.
+def _accumulate_into_leaf(t, g):
+    """Add ``g`` to the leaf's ``.grad``, which never shares memory with another array.
 
-    A fresh array that nobody else holds becomes the leaf's ``.grad`` as it
-    is. A view (from reshape, transpose, broadcasting), the caller's own
-    upstream gradient, or an array already given to another leaf (``a + b``
-    passes the same ``g`` to both) is copied first.
+    The first gradient is copied: it may be a view of another array, the
+    caller's own upstream gradient, or the very array another leaf receives
+    (``a + b`` gives both the same ``g``). Later ones are added out of place,
+    so an array the caller took from ``.grad`` earlier never changes.
     """
     if t._grad is None:
-        if g.base is not None or id(g) in handed_out or g.dtype != t.data.dtype:
-            g = np.array(g, dtype=t.data.dtype, copy=True)
-        handed_out.add(id(g))
-        t._grad = g
+        t._grad = g.copy()
     else:
-        t._grad = t._grad + g  # out of place: arrays the caller holds never change
+        t._grad = t._grad + g

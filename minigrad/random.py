@@ -12,6 +12,10 @@ _generator = np.random.default_rng()
 def manual_seed(seed: int) -> np.random.Generator:
     """Reseed minigrad's generator and return it."""
     global _generator
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
     _generator = np.random.default_rng(seed)
     return _generator
 

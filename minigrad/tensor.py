@@ -6,6 +6,11 @@ this operation's result, it returns the gradient with respect to each input
 (a vector-Jacobian product). The engine in :mod:`minigrad.autograd` chains
 them together and takes care of broadcasting, so a ``backward`` may return a
 gradient of the broadcast (output) shape.
+
+A ``backward`` returns every input's gradient and the engine drops those no
+input needs, except where the unneeded one would cost a matmul or could warn
+(``0 * inf`` in ``mul``, ``log 0`` in ``pow``): there it checks
+``requires_grad`` first.
 """
 from __future__ import annotations
 
@@ -30,7 +35,8 @@ class Tensor:
     ----------
     data : array_like
         Copied into a new ``np.ndarray``. Python floats and lists of floats
-        become float64; float32 arrays stay float32; integers stay integers.
+        become float64; float32 arrays and NumPy float32 scalars stay float32;
+        integers stay integers.
     requires_grad : bool
         Record operations on this tensor so ``backward`` can fill ``.grad``.
         Only floating-point tensors can require gradients.
@@ -44,13 +50,19 @@ class Tensor:
     def __init__(self, data, requires_grad=False, dtype=None):
         if isinstance(data, Tensor):
             data = data.data
+        if dtype is not None:
+            try:
+                dtype = np.dtype(dtype)
+            except TypeError:
+                raise TypeError(f"Tensor: dtype must be a NumPy dtype, got {_short_repr(dtype)}") from None
+        _check_bool("Tensor", "requires_grad", requires_grad)
         try:
             array = np.array(data, dtype=dtype, copy=True)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {exc}") from None
         if array.dtype.kind not in "biuf":
             raise TypeError(f"Tensor: data must be numeric, got dtype {array.dtype}")
-        if dtype is None and array.dtype.kind == "f" and not isinstance(data, np.ndarray):
+        if dtype is None and array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
             array = array.astype(np.float64, copy=False)
         self.data = array
         self._grad = None
@@ -72,6 +84,7 @@ class Tensor:
     # ------------------------------------------------------------------ basics
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place and return ``self``."""
+        _check_bool("requires_grad_", "requires_grad", requires_grad)
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
@@ -87,12 +100,16 @@ class Tensor:
     @grad.setter
     def grad(self, value):
         if value is not None:
-            value = np.asarray(value)
+            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"assigned grad must be a numeric array, got {_short_repr(value)}")
             if value.shape != self.data.shape:
                 raise ValueError(
                     f"assigned grad has shape {_fmt_shape(value.shape)}, "
                     f"but the tensor has shape {_fmt_shape(self.data.shape)}"
                 )
+            if value.dtype != self.data.dtype:  # a gradient has its tensor's dtype
+                value = value.astype(self.data.dtype)
         self._grad = value
 
     @property
@@ -124,6 +141,33 @@ class Tensor:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    # Without these, Python falls back on __len__ and __getitem__ and answers
+    # quietly and wrongly: bool() of [1., 2.] is True, a 0-d tensor iterates as
+    # empty, and ``1.0 in t`` compares tensors by identity (always False).
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor with {self.data.size} elements "
+                f"(shape {_fmt_shape(self.shape)}) is ambiguous; only a one-element "
+                "tensor converts to bool"
+            )
+        return bool(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __contains__(self, value):
+        _, raw = _operand(value, "in", "element")
+        return bool(np.any(self.data == raw))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
 
     def item(self):
         if self.data.size != 1:
@@ -160,6 +204,7 @@ class Tensor:
         with a single element (it is then 1). Leaf gradients accumulate in
         ``.grad``; intermediate gradients are not kept.
         """
+        _check_bool("backward", "retain_graph", retain_graph)
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no graph "
@@ -176,6 +221,8 @@ class Tensor:
             grad.fill(1)
         else:
             grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+            if grad.dtype.kind not in "biuf":
+                raise TypeError(f"backward: grad must be a numeric array, got {_short_repr(grad)}")
             if grad.shape != self.data.shape:
                 raise ValueError(
                     f"backward: grad has shape {_fmt_shape(grad.shape)}, but the "
@@ -187,7 +234,7 @@ class Tensor:
 
     # -------------------------------------------------------- binary operators
     def __add__(self, other):
-        other, b = _operand(other)
+        other, b = _operand(other, "add")
         def backward(g):
             return g, g
         return make_result(Tensor, _broadcasting("add", np.add, self.data, b), (self, other), backward, "add")
@@ -195,28 +242,31 @@ class Tensor:
     __radd__ = __add__
 
     def __sub__(self, other):
-        other, b = _operand(other)
+        other, b = _operand(other, "sub")
         def backward(g):
             return g, -g
         return make_result(Tensor, _broadcasting("sub", np.subtract, self.data, b), (self, other), backward, "sub")
 
     def __rsub__(self, other):
-        other, b = _operand(other)
+        other, b = _operand(other, "sub")
         def backward(g):
             return -g, g
         return make_result(Tensor, _broadcasting("sub", np.subtract, b, self.data), (self, other), backward, "sub")
 
     def __mul__(self, other):
-        other, b = _operand(other)
+        other, b = _operand(other, "mul")
         a = self.data
         def backward(g):
-            return g * b, g * a
+            # only the sides that need it: a constant's side would cost a pass and,
+            # with an infinite input, warn about 0 * inf for a gradient nobody uses
+            return (g * b if self.requires_grad else None,
+                    g * a if other is not None and other.requires_grad else None)
         return make_result(Tensor, _broadcasting("mul", np.multiply, a, b), (self, other), backward, "mul")
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        other, b = _operand(other)
+        other, b = _operand(other, "div")
         a = self.data
         def backward(g):
             ga = g / b
@@ -224,41 +274,28 @@ class Tensor:
         return make_result(Tensor, _broadcasting("div", np.divide, a, b), (self, other), backward, "div")
 
     def __rtruediv__(self, other):
-        other, b = _operand(other)
+        other, b = _operand(other, "div")
         a = self.data
         out = _broadcasting("div", np.divide, b, a)
         def backward(g):
-            return -g * out / a, g / a
+            # a constant numerator's g / a would warn at a = 0 for nothing
+            return -g * out / a, (g / a if other is not None and other.requires_grad else None)
         return make_result(Tensor, out, (self, other), backward, "div")
 
     def __pow__(self, exponent):
-        exponent, e = _operand(exponent)
-        a = self.data
-        out = _broadcasting("pow", np.power, a, e)
-        def backward(g):
-            ga = g * e * a ** (e - 1) if self.requires_grad else None
-            ge = None
-            if exponent is not None and exponent.requires_grad:
-                ge = g * out * np.log(np.where(a > 0, a, 1))  # d/de a^e = a^e log a (a > 0)
-            return ga, ge
-        return make_result(Tensor, out, (self, exponent), backward, "pow")
+        exponent, e = _operand(exponent, "pow", "exponent")
+        return _power(self, self.data, exponent, e)
 
     def __rpow__(self, base):
-        base, b = _operand(base)
-        e = self.data
-        out = _broadcasting("pow", np.power, b, e)
-        def backward(g):
-            ge = g * out * np.log(np.where(b > 0, b, 1))
-            gb = g * e * b ** (e - 1) if base is not None and base.requires_grad else None
-            return ge, gb
-        return make_result(Tensor, out, (self, base), backward, "pow")
+        base, b = _operand(base, "pow", "base")
+        return _power(base, b, self, self.data)
 
     def __matmul__(self, other):
-        other, b = _operand(other)
+        other, b = _operand(other, "matmul")
         return _matmul(self, self.data, other, b)
 
     def __rmatmul__(self, other):
-        other, a = _operand(other)
+        other, a = _operand(other, "matmul")
         return _matmul(other, a, self, self.data)
 
     def __neg__(self):
@@ -273,6 +310,7 @@ class Tensor:
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis`` (int, tuple, or None for all)."""
         axes = _normalize_axes("sum", axis, self.data.ndim)
+        _check_bool("sum", "keepdims", keepdims)
         shape = self.data.shape
         kept = _kept_shape(shape, axes)
         def backward(g):
@@ -282,6 +320,7 @@ class Tensor:
     def mean(self, axis=None, keepdims=False):
         """Arithmetic mean over ``axis``."""
         axes = _normalize_axes("mean", axis, self.data.ndim)
+        _check_bool("mean", "keepdims", keepdims)
         shape = self.data.shape
         count = 1
         for ax in axes:
@@ -294,14 +333,25 @@ class Tensor:
         return make_result(Tensor, self.data.mean(axis=axes, keepdims=keepdims), (self,), backward, "mean")
 
     def max(self, axis=None, keepdims=False):
-        """Maximum over ``axis``. Ties share the gradient equally."""
+        """Maximum over ``axis``. Ties share the gradient equally.
+
+        A nan is the maximum of its slice (NumPy and PyTorch propagate it), so
+        the gradient goes to the nan entries, as PyTorch's ``max()`` does.
+        """
         axes = _normalize_axes("max", axis, self.data.ndim)
+        _check_bool("max", "keepdims", keepdims)
         a = self.data
-        if a.size == 0:
-            raise ValueError(f"max: cannot take the maximum of an empty tensor of shape {_fmt_shape(a.shape)}")
+        for ax in axes:
+            if a.shape[ax] == 0:
+                raise ValueError(
+                    f"max: cannot take the maximum of an empty tensor slice: axis {ax} "
+                    f"of shape {_fmt_shape(a.shape)} has length 0"
+                )
         peak = a.max(axis=axes, keepdims=True)
         def backward(g):
             winners = a == peak
+            if np.isnan(peak).any():
+                winners |= np.isnan(a) & np.isnan(peak)
             share = winners / winners.sum(axis=axes, keepdims=True)
             return (g.reshape(peak.shape) * share,)
         out = peak if keepdims else peak.squeeze(axis=axes)
@@ -312,6 +362,9 @@ class Tensor:
         """A tensor with the same elements in a new shape (``-1`` infers one axis)."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        for n in shape:
+            if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+                raise TypeError(f"reshape: shape must be integers, got {shape!r}")
         original = self.data.shape
         try:
             out = self.data.reshape(shape)
@@ -331,6 +384,9 @@ class Tensor:
         ndim = self.data.ndim
         if not axes:
             axes = tuple(range(ndim))[::-1]
+        for a in axes:
+            if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+                raise TypeError(f"transpose: axes must be integers, got {axes!r}")
         if sorted(a % ndim if -ndim <= a < ndim else a for a in axes) != list(range(ndim)):
             raise ValueError(
                 f"transpose: axes {axes} are not a permutation of the {ndim} axes "
@@ -385,7 +441,8 @@ class Tensor:
     def abs(self):
         a = self.data
         def backward(g):
-            return (g * np.sign(a),)
+            # sign(0) = 0 picks the middle of the kink; a nan passes no gradient (as in PyTorch)
+            return (g * np.where(np.isnan(a), 0, np.sign(a)),)
         return make_result(Tensor, np.abs(a), (self,), backward, "abs")
 
     __abs__ = abs
@@ -403,42 +460,102 @@ class Tensor:
         return make_result(Tensor, out, (self,), backward, "sigmoid")
 
     def relu(self):
-        a = self.data
+        out = np.maximum(self.data, 0)
         def backward(g):
-            return (g * (a > 0),)
-        return make_result(Tensor, np.maximum(a, 0), (self,), backward, "relu")
+            # gradient 0 at the kink x = 0; relu(nan) = nan passes g on, as in PyTorch
+            return (g * (out != 0),)
+        return make_result(Tensor, out, (self,), backward, "relu")
 
 
 # ---------------------------------------------------------------- helpers
-def _operand(x):
+def _short_repr(value, limit=60):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_bool(where, name, value):
+    # a truthy string or None silently meaning True/False hides a typo
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be True or False, got {_short_repr(value)}")
+
+
+def _operand(x, where, name="operand"):
     """Split an operand into (tensor or None, raw data).
 
     Python numbers stay Python numbers, so they do not promote float32 data
-    to float64 (NumPy treats them as "weak" scalars).
+    to float64 (NumPy treats them as "weak" scalars). Arrays and lists are
+    constants. Anything else is a TypeError naming ``where`` and ``name``.
     """
     if isinstance(x, Tensor):
         return x, x.data
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
         if isinstance(x, complex):
-            raise TypeError("complex numbers are not supported")
+            raise TypeError(f"{where}: unsupported {name}: complex numbers are not supported, got {x!r}")
         return None, x
     try:
         array = np.asarray(x)
     except Exception:
         array = None
     if array is None or array.dtype.kind not in "biuf":
-        raise TypeError(f"unsupported operand: expected a Tensor, array or number, got {type(x).__name__}")
+        raise TypeError(
+            f"{where}: unsupported {name}: expected a Tensor, an array or a number, "
+            f"got {type(x).__name__} {_short_repr(x)}"
+        )
     return None, array
+
+
+def tensor_argument(x, where, name="input"):
+    """The one rule for tensor arguments: a Tensor as it is; an array, list or
+    number as a constant Tensor (no gradient), as the binary operators take
+    them; anything else a TypeError naming the function and the argument."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(_operand(x, where, name)[1])
 
 
 def _broadcasting(name, ufunc, a, b):
     try:
         return ufunc(a, b)
-    except ValueError:
+    except ValueError as exc:
+        try:
+            np.broadcast_shapes(np.shape(a), np.shape(b))
+        except ValueError:
+            raise ValueError(
+                f"{name}: shapes {_fmt_shape(np.shape(a))} and {_fmt_shape(np.shape(b))} "
+                "cannot be broadcast together"
+            ) from None
+        # the shapes are fine: NumPy refused the values (int ** negative int)
         raise ValueError(
-            f"{name}: shapes {_fmt_shape(np.shape(a))} and {_fmt_shape(np.shape(b))} "
-            "cannot be broadcast together"
+            f"{name}: {exc} (operands of dtype {np.result_type(a)} and {np.result_type(b)})"
         ) from None
+
+
+def _power(base, a, exponent, e):
+    """``a ** e`` (``base`` and ``exponent`` are the Tensors, or None for constants).
+
+    The gradients are ``e a^(e-1)`` for the base and ``a^e log a`` for the
+    exponent. Where these give 0 * inf, PyTorch's values: the base gradient is
+    0 where e == 0 (``a ** 0`` is the constant 1, even at a = 0), and the
+    exponent gradient is 0 where a == 0 and e >= 0 (its limit as a -> +0). A
+    negative base has a nan exponent gradient (a^e is not real for nearby e),
+    as in PyTorch. The lanes these rules replace would warn, hence the errstate.
+    """
+    out = _broadcasting("pow", np.power, a, e)
+
+    def backward(g):
+        ga = ge = None
+        if base is not None and base.requires_grad:
+            if not isinstance(e, np.ndarray):  # a Python number (x ** 2): the common case, kept cheap
+                ga = np.zeros_like(g) if e == 0 else g * e * a ** (e - 1)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = np.where(e == 0, 0, g * e * a ** (e - 1))
+        if exponent is not None and exponent.requires_grad:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ge = g * np.where(np.equal(a, 0) & np.greater_equal(e, 0), 0, out * np.log(a))
+        return ga, ge
+
+    return make_result(Tensor, out, (base, exponent), backward, "pow")
 
 
 def _matmul(left, a, right, b):

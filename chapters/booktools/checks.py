@@ -158,8 +158,9 @@ def _parse_quoted(quoted: str):
                          f"does, e.g. '18.6', '≈ 10', '< 0.1', '12%', '3x'")
     text = m["num"].replace(",", "").replace("−", "-")
     value = float(text)
-    decimals = len(text.split(".")[1].split("e")[0].split("E")[0]) if "." in text else 0
-    half_unit = 0.5 * 10.0 ** (-decimals)
+    mantissa, _, exponent = text.lower().partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    half_unit = 0.5 * 10.0 ** (int(exponent or 0) - decimals)  # "1.5e-8": within 0.05e-8
     if m["unit"] == "%":
         value, half_unit = value / 100.0, half_unit / 100.0
     op = {"≤": "<=", "≥": ">=", "~": "≈"}.get(m["op"], m["op"])

@@ -23,7 +23,13 @@ Ready-made instances used across the book:
 * :func:`elongated_bowl` -- ``0.1*x1**2 + 2*x2**2`` (start ``(-5, -2)``);
 * :class:`Rosenbrock`, :class:`Himmelblau`, :class:`SaddleWell`;
 * :class:`LongValley` -- a long, gently sloping trough where a method whose step shrinks
-  with the accumulated gradient history (AdaGrad) slows down long before it arrives.
+  with the accumulated gradient history (AdaGrad) slows down long before it arrives;
+* :class:`RotatedQuadratic` -- an ill-conditioned bowl whose axes are turned away from the
+  coordinate axes (where a diagonal preconditioner such as AdaGrad's cannot help);
+* :class:`LessardCounterexample` -- the smooth, strongly convex 1-D function on which the
+  heavy ball with its optimal quadratic tuning never converges;
+* :class:`WorstCaseQuadratic` -- Nesterov's worst smooth convex quadratic for first-order
+  methods (the lower bound of acceleration).
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ __all__ = [
     "SaddleWell",
     "valley",
     "elongated_bowl",
+    "LongValley",
+    "RotatedQuadratic",
+    "LessardCounterexample",
+    "WorstCaseQuadratic",
 ]
 
 
@@ -328,3 +338,117 @@ class LongValley(TestFunction):
     def _grad(self, x, y):
         d = self.delta
         return [d * x / np.sqrt(x * x + d * d), 2.0 * self.c * y]
+
+
+class RotatedQuadratic(TestFunction):
+    """``f(x) = 1/2 x^T H x`` with ``H = R diag(eigenvalues) R^T`` and ``R`` a rotation by
+    ``angle_deg`` degrees: the principal axes are turned away from the coordinate axes.
+
+    At ``angle_deg = 0`` it is the diagonal bowl ``Quadratic(eigenvalues / 2)``. The
+    minimiser is the origin and ``f_min = 0``.
+    """
+
+    def __init__(self, eigenvalues=(0.1, 2.0), angle_deg: float = 45.0, *, xlim=(-10.0, 10.0),
+                 ylim=(-7.0, 7.0), name_ko=None, name_en=None):
+        lam = np.asarray(eigenvalues, dtype=np.float64)
+        if lam.shape != (2,) or not np.all(lam > 0):
+            raise ValueError(f"eigenvalues must be two positive numbers, got {eigenvalues!r}")
+        a = np.deg2rad(float(angle_deg))
+        rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        self.angle_deg = float(angle_deg)
+        self.hessian = (rot * lam) @ rot.T
+        self.eigenvalues = np.sort(lam)
+        self.condition_number = float(self.eigenvalues[1] / self.eigenvalues[0])
+        self.minimizer = np.zeros(2)
+        self.xlim, self.ylim = tuple(xlim), tuple(ylim)
+        self.name_ko = name_ko or f"{angle_deg:g}° 돌린 골짜기"
+        self.name_en = name_en or f"valley rotated by {angle_deg:g}°"
+
+    def _expr(self, x, y):
+        (h11, h12), (_, h22) = self.hessian
+        return 0.5 * (h11 * x * x + 2.0 * h12 * x * y + h22 * y * y)
+
+    def _grad(self, x, y):
+        (h11, h12), (_, h22) = self.hessian
+        return [h11 * x + h12 * y, h12 * x + h22 * y]
+
+
+class LessardCounterexample(TestFunction):
+    """Lessard, Recht and Packard's (2016, sec. 4.6) function with ``m = 1``, ``L = 25``::
+
+        f(x) = 25 x^2 / 2              for x < 1
+               x^2 / 2 + 24 x - 12     for 1 <= x < 2
+               25 x^2 / 2 - 24 x + 36  for x >= 2
+
+    It is continuously differentiable, 1-strongly convex and 25-smooth (``f''`` is 25 or 1);
+    the minimiser is 0. One-dimensional: points have shape ``(..., 1)``. The pieces need
+    comparisons, so only the NumPy ``f``/``grad`` are available (no ``f_tensor``).
+    """
+
+    dim = 1
+    name_ko = "Lessard 등의 반례"
+    name_en = "Lessard et al.'s counterexample"
+    minimizer = np.zeros(1)
+    xlim = (-3.0, 4.0)
+    strong_convexity = 1.0
+    smoothness = 25.0
+
+    def f(self, x):
+        x = _as_points(x, 1)[..., 0]
+        return np.where(x < 1, 12.5 * x * x,
+                        np.where(x < 2, 0.5 * x * x + 24 * x - 12, 12.5 * x * x - 24 * x + 36))
+
+    __call__ = f
+
+    def grad(self, x):
+        x = _as_points(x, 1)
+        return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+
+    def f_tensor(self, p):
+        raise NotImplementedError("LessardCounterexample is piecewise: use grad(), not autograd")
+
+
+class WorstCaseQuadratic(TestFunction):
+    """Nesterov's (2004, sec. 2.1.2) worst smooth convex function for first-order methods::
+
+        f(x) = L/4 * ( (x_1^2 + sum_{i<k} (x_i - x_{i+1})^2 + x_k^2) / 2 - x_1 ),  x in R^k
+
+    ``L``-smooth and convex; minimiser ``x*_i = 1 - i/(k+1)``, ``f* = L/8 (1/(k+1) - 1)``.
+    From ``x_0 = 0`` every method whose iterate ``t`` lies in the span of the first ``t``
+    gradients has ``f(x_t) - f* >= 3 L ||x_0 - x*||^2 / (32 (t+1)^2)`` when ``k = 2t + 1``.
+    """
+
+    name_ko = "최악의 이차 함수"
+    name_en = "worst-case quadratic"
+
+    def __init__(self, k: int, L: float = 1.0):
+        if not (isinstance(k, (int, np.integer)) and k >= 1):
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        if not L > 0:
+            raise ValueError(f"L must be positive, got L={L}")
+        self.dim, self.L = int(k), float(L)
+        A = 2.0 * np.eye(k) - np.eye(k, k=1) - np.eye(k, k=-1)
+        self.hessian = self.L / 4.0 * A
+        self._b = np.zeros(k)
+        self._b[0] = self.L / 4.0
+        i = np.arange(1, k + 1)
+        self.minimizer = 1.0 - i / (k + 1.0)
+        self.f_star = self.L / 8.0 * (1.0 / (k + 1.0) - 1.0)
+
+    @property
+    def f_min(self) -> float:
+        return float(self.f_star)
+
+    def f(self, x):
+        x = _as_points(x, self.dim)
+        return 0.5 * np.einsum("...i,ij,...j->...", x, self.hessian, x) - x @ self._b
+
+    __call__ = f
+
+    def grad(self, x):
+        return _as_points(x, self.dim) @ self.hessian - self._b
+
+    def f_tensor(self, p):
+        from minigrad import Tensor
+
+        return 0.5 * (p @ (Tensor(self.hessian) @ p)) - p @ Tensor(self._b)

@@ -5,38 +5,55 @@ logistic functions only ever exponentiate non-positive numbers, so logits of
 +-1000 give finite values and gradients without NumPy warnings. The losses
 are single fused operations with their closed-form gradients, e.g.
 ``d cross_entropy / d logits = (softmax(logits) - onehot(targets)) / N``.
+
+Every tensor argument goes through :func:`minigrad.tensor.tensor_argument`:
+a NumPy array, a list or a number is taken as a constant, anything else is a
+TypeError naming the function and the argument.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..autograd import make_result
-from ..tensor import Tensor, _fmt_shape, _normalize_axes, _operand, _stable_sigmoid
+from ..tensor import (Tensor, _check_bool, _fmt_shape, _normalize_axes, _operand, _stable_sigmoid,
+                      tensor_argument)
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0) elementwise."""
-    return x.relu()
+    return tensor_argument(x, "relu").relu()
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) elementwise."""
-    return x.sigmoid()
+    return tensor_argument(x, "sigmoid").sigmoid()
 
 
 def tanh(x: Tensor) -> Tensor:
-    return x.tanh()
+    return tensor_argument(x, "tanh").tanh()
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias`` as one operation (PyTorch's weight layout: (out, in))."""
+    x, weight = tensor_argument(x, "linear"), tensor_argument(weight, "linear", "weight")
+    if bias is not None:
+        bias = tensor_argument(bias, "linear", "bias")
     a, w = x.data, weight.data
+    if w.ndim != 2:
+        raise ValueError(f"linear: weight must have shape (out_features, in_features), got {_fmt_shape(w.shape)}")
+    if a.ndim == 0:
+        raise ValueError(f"linear: input must have at least one dimension (features last), got shape ()")
     if a.shape[-1] != w.shape[1]:
         raise ValueError(
             f"linear: input of shape {_fmt_shape(x.shape)} has {x.shape[-1]} features, "
             f"but the weight of shape {_fmt_shape(weight.shape)} expects {weight.shape[1]}"
+        )
+    if bias is not None and bias.shape != (w.shape[0],):
+        raise ValueError(
+            f"linear: bias must have shape ({w.shape[0]},) to match the weight of shape "
+            f"{_fmt_shape(w.shape)}, got {_fmt_shape(bias.shape)}"
         )
     out = a @ w.T
     if bias is not None:
@@ -48,14 +65,23 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             g, a2 = g.reshape(-1, g.shape[-1]), a.reshape(-1, a.shape[-1])
         else:
             a2 = a
+        gw = g.T @ a2 if weight.requires_grad else None  # a constant weight costs no matmul
         # np.add.reduce is ndarray.sum without its Python-level wrapper (hot path)
-        return gx, g.T @ a2, (np.add.reduce(g, axis=0) if bias is not None else None)
+        gb = np.add.reduce(g, axis=0) if bias is not None and bias.requires_grad else None
+        return gx, gw, gb
 
     return make_result(Tensor, out, (x, weight, bias), backward, "linear")
 
 
+def _max_keepdims(a, axes):
+    # -inf is the maximum of an empty slice, so logsumexp of nothing is log 0 = -inf
+    # (as in PyTorch) and softmax over an empty axis is empty, instead of NumPy's error
+    initial = -np.inf if a.dtype.kind == "f" else None  # None: no start value, for integers
+    return np.maximum.reduce(a, axis=axes, keepdims=True, initial=initial)
+
+
 def _logsumexp_keepdims(a, axes):
-    peak = a.max(axis=axes, keepdims=True)
+    peak = _max_keepdims(a, axes)
     if not np.isfinite(peak).all():
         # a slice that is all -inf has logsumexp -inf (not nan); +inf stays +inf
         peak = np.where(np.isfinite(peak), peak, 0)
@@ -66,7 +92,9 @@ def _logsumexp_keepdims(a, axes):
 
 def logsumexp(x: Tensor, axis=None, keepdims=False) -> Tensor:
     """log(sum(exp(x))) over ``axis``, computed as m + log(sum(exp(x - m)))."""
+    x = tensor_argument(x, "logsumexp")
     axes = _normalize_axes("logsumexp", axis, x.ndim)
+    _check_bool("logsumexp", "keepdims", keepdims)
     a = x.data
     lse = _logsumexp_keepdims(a, axes)
 
@@ -79,8 +107,17 @@ def logsumexp(x: Tensor, axis=None, keepdims=False) -> Tensor:
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``."""
+    x = tensor_argument(x, "log_softmax")
     axes = _normalize_axes("log_softmax", axis, x.ndim)
-    out = x.data - _logsumexp_keepdims(x.data, axes)
+    a = x.data
+    peak = _max_keepdims(a, axes)
+    # shift by the maximum as softmax does, so a slice holding +inf or nan is nan
+    # throughout (log_softmax stays log(softmax)); an all -inf slice is nan too
+    shifted = a - peak
+    # each sum is >= exp(0) = 1 except over an empty axis, where log 0 cannot matter
+    # (the result is empty); hence no divide-by-zero warning
+    with np.errstate(divide="ignore"):
+        out = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
 
     def backward(g):
         return (g - np.exp(out) * g.sum(axis=axes, keepdims=True),)
@@ -90,8 +127,9 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, shifted by the maximum for stability."""
+    x = tensor_argument(x, "softmax")
     axes = _normalize_axes("softmax", axis, x.ndim)
-    e = np.exp(x.data - x.data.max(axis=axes, keepdims=True))
+    e = np.exp(x.data - _max_keepdims(x.data, axes))
     out = e / e.sum(axis=axes, keepdims=True)
 
     def backward(g):
@@ -108,9 +146,23 @@ def _reduce(losses, reduction):
     return losses
 
 
-def _check_reduction(name, reduction):
-    if reduction not in _REDUCTIONS:
+def _check_loss_input(name, input, reduction):
+    """The checks every loss makes first; returns ``input`` as a Tensor."""
+    if not (isinstance(reduction, str) and reduction in _REDUCTIONS):
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    input = tensor_argument(input, name)
+    if input.dtype.kind != "f":  # an integer loss would be silently truncated
+        raise TypeError(f"{name}: input must be floating point, got dtype {input.dtype}")
+    return input
+
+
+def _check_not_empty_mean(name, reduction, count, shape):
+    # PyTorch returns nan here and a plain sum would return 0: both look like a loss
+    if reduction == "mean" and count == 0:
+        raise ValueError(
+            f"{name}: the mean over an empty batch (input shape {_fmt_shape(shape)}) "
+            "is undefined; use reduction='sum' or 'none'"
+        )
 
 
 def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
@@ -119,7 +171,7 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
     ``loss_i = logsumexp(logits_i) - logits_i[targets_i]``; its gradient with
     respect to the logits is ``softmax(logits_i) - onehot(targets_i)``.
     """
-    _check_reduction("cross_entropy", reduction)
+    logits = _check_loss_input("cross_entropy", logits, reduction)
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {_fmt_shape(logits.shape)}")
     t = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
@@ -131,6 +183,7 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
             f"cross_entropy: targets must have shape ({n},) to match logits {_fmt_shape(logits.shape)}, "
             f"got {_fmt_shape(t.shape)}"
         )
+    _check_not_empty_mean("cross_entropy", reduction, n, logits.shape)
     if n and (np.minimum.reduce(t) < 0 or np.maximum.reduce(t) >= c):
         bad = t[(t < 0) | (t >= c)][0]
         raise IndexError(f"cross_entropy: target {bad} is out of range for {c} classes")
@@ -159,13 +212,14 @@ def cross_entropy(logits: Tensor, targets, reduction: str = "mean") -> Tensor:
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean (or summed) squared error; shapes must match exactly."""
-    _check_reduction("mse_loss", reduction)
-    other, b = _operand(target)
+    input = _check_loss_input("mse_loss", input, reduction)
+    other, b = _operand(target, "mse_loss", "target")
     if np.shape(b) != input.shape:
         raise ValueError(
             f"mse_loss: input shape {_fmt_shape(input.shape)} and target shape "
             f"{_fmt_shape(np.shape(b))} differ"
         )
+    _check_not_empty_mean("mse_loss", reduction, input.size, input.shape)
     diff = input - (other if other is not None else Tensor._wrap(np.asarray(b, dtype=input.dtype)))
     return _reduce(diff * diff, reduction)
 
@@ -174,24 +228,29 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
     """-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))], from logits ``x``.
 
     Uses ``max(x, 0) - x t + log(1 + exp(-|x|))``, which never overflows;
-    its gradient with respect to ``x`` is ``sigmoid(x) - t``.
+    its gradient with respect to ``x`` is ``sigmoid(x) - t`` and, for a target
+    that requires grad (soft labels being learned), ``-x``. The first two
+    terms are written as ``(1 - t) x`` for x >= 0 and ``-t x`` for x < 0, so an
+    infinite logit gives an infinite loss, not inf - inf = nan.
     """
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    _, t = _operand(target)
+    input = _check_loss_input("binary_cross_entropy_with_logits", input, reduction)
+    target, t = _operand(target, "binary_cross_entropy_with_logits", "target")
     t = np.asarray(t, dtype=input.dtype)
     if t.shape != input.shape:
         raise ValueError(
             f"binary_cross_entropy_with_logits: input shape {_fmt_shape(input.shape)} and "
             f"target shape {_fmt_shape(t.shape)} differ"
         )
+    _check_not_empty_mean("binary_cross_entropy_with_logits", reduction, input.size, input.shape)
     x = input.data
-    losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+    losses = np.where(x >= 0, (1 - t) * x, -t * x) + np.log1p(np.exp(-np.abs(x)))
     count = max(x.size, 1)
     scale = {"mean": 1.0 / count, "sum": 1.0, "none": None}[reduction]
     out = losses if reduction == "none" else np.asarray(losses.sum() * scale, dtype=input.dtype)
 
     def backward(g):
-        grad = _stable_sigmoid(x) - t
-        return (grad * (g if reduction == "none" else g * scale),)
+        g = g if reduction == "none" else g * scale
+        gt = -x * g if target is not None and target.requires_grad else None
+        return (_stable_sigmoid(x) - t) * g, gt
 
-    return make_result(Tensor, out, (input,), backward, "binary_cross_entropy_with_logits")
+    return make_result(Tensor, out, (input, target), backward, "binary_cross_entropy_with_logits")

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from .. import random
+from ..tensor import _check_bool, _short_repr
 from . import functional as F
 from .module import Module, Parameter
 
@@ -22,9 +23,15 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, dtype=None):
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+                raise TypeError(f"Linear: {name} must be a positive integer, got {_short_repr(value)}")
+            if value <= 0:
                 raise ValueError(f"Linear: {name} must be a positive integer, got {value!r}")
-        dtype = np.dtype(dtype or np.float64)
+        _check_bool("Linear", "bias", bias)
+        try:
+            dtype = np.dtype(np.float64 if dtype is None else dtype)
+        except TypeError:
+            raise TypeError(f"Linear: dtype must be a NumPy dtype, got {_short_repr(dtype)}") from None
         if dtype.kind != "f":
             raise TypeError(f"Linear: dtype must be floating point, got {dtype}")
         self.in_features, self.out_features = int(in_features), int(out_features)
@@ -56,7 +63,11 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, i):
-        return list(self._modules.values())[i]
+        modules = list(self._modules.values())
+        try:
+            return modules[i]
+        except IndexError:
+            raise IndexError(f"Sequential: index {i} is out of range for {len(modules)} modules") from None
 
     def __len__(self):
         return len(self._modules)
@@ -67,14 +78,14 @@ class Sequential(Module):
 
 class ReLU(Module):
     def forward(self, x):
-        return x.relu()
+        return F.relu(x)
 
 
 class Tanh(Module):
     def forward(self, x):
-        return x.tanh()
+        return F.tanh(x)
 
 
 class Sigmoid(Module):
     def forward(self, x):
-        return x.sigmoid()
+        return F.sigmoid(x)

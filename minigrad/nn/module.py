@@ -7,10 +7,11 @@ without any bookkeeping by the model's author (PyTorch's convention).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _check_bool, _short_repr
 
 
 class Parameter(Tensor):
@@ -89,6 +90,7 @@ class Module:
             yield p
 
     def zero_grad(self, set_to_none=True):
+        _check_bool("zero_grad", "set_to_none", set_to_none)
         for p in self.parameters():
             if set_to_none:
                 p.grad = None
@@ -100,13 +102,20 @@ class Module:
         return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
 
     def load_state_dict(self, state):
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict: state must be a mapping from parameter names to arrays, "
+                f"got {type(state).__name__}"
+            )
         own = dict(self.named_parameters())
         missing = sorted(set(own) - set(state))
         unexpected = sorted(set(state) - set(own))
         if missing or unexpected:
             raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
         for name, p in own.items():
-            value = np.asarray(state[name])
+            value = np.asarray(state[name].data if isinstance(state[name], Tensor) else state[name])
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"load_state_dict: '{name}' must be a numeric array, got {_short_repr(state[name])}")
             if value.shape != p.shape:
                 raise ValueError(
                     f"load_state_dict: '{name}' has shape {value.shape} in the state dict "
@@ -115,6 +124,7 @@ class Module:
             p.data[...] = value
 
     def train(self, mode=True):
+        _check_bool("train", "mode", mode)
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self

@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _check_nonnegative, _check_real, _typename
 
 __all__ = [
     "LRScheduler",
@@ -62,6 +63,26 @@ __all__ = [
 ]
 
 
+def _check_positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, but got {value!r}")
+    return value
+
+
+def _check_optimizer(optimizer) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "optimizer must be a minigrad.optim.Optimizer, but "
+            f"{_typename(optimizer)} is not an Optimizer: {optimizer!r:.60}"
+        )
+
+
+def _check_number(name: str, value) -> None:
+    """A TypeError naming the argument for anything but a real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, but got {value!r}")
+
+
 class LRScheduler:
     """Base class of the learning-rate schedulers.
 
@@ -78,8 +99,9 @@ class LRScheduler:
     """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
+            raise ValueError(f"last_epoch must be an integer >= -1, but got {last_epoch!r}")
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -143,7 +165,16 @@ class LRScheduler:
                 values = closed_form() if closed_form is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
+        for i, (group, lr) in enumerate(zip(self.optimizer.param_groups, values)):
+            # Stricter than PyTorch, which hands a negative or nan lr on to
+            # the optimizer (a negative one makes it ascend).
+            try:
+                _check_real("learning rate", lr, "lr")
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"{type(self).__name__} computed the learning rate {lr!r} for "
+                    f"parameter group {i} at step {self.last_epoch}: {error}"
+                ) from None
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -178,6 +209,7 @@ class LambdaLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         n_groups = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
@@ -193,7 +225,20 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         self._warn_if_called_outside_step()
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        return [base_lr * self._factor(i, fn) for i, (fn, base_lr)
+                in enumerate(zip(self.lr_lambdas, self.base_lrs))]
+
+    def _factor(self, group: int, fn) -> float:
+        factor = fn(self.last_epoch)
+        # PyTorch multiplies by whatever comes back; a negative factor would
+        # make the optimizer ascend, nan would poison every parameter.
+        try:
+            return _check_real("factor", factor, "lr_lambda(t)")
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"lr_lambda returned {factor!r} at step {self.last_epoch} for parameter "
+                f"group {group}; the factor must be a finite real number >= 0 ({error})"
+            ) from None
 
     def state_dict(self) -> dict:
         state = {
@@ -225,12 +270,8 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"step_size must be a positive integer, but got {step_size!r}")
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
-        self.step_size = step_size
-        self.gamma = gamma
+        self.step_size = _check_positive_int("step_size", step_size)
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -257,10 +298,8 @@ class MultiStepLR(LRScheduler):
         for m in milestones:
             if isinstance(m, bool) or not isinstance(m, int):
                 raise TypeError(f"milestones must be integers, but got {m!r}")
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
         self.milestones = Counter(milestones)
-        self.gamma = gamma
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -279,9 +318,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by ``gamma`` every step: lr_t = initial_lr * gamma^t."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
-        self.gamma = gamma
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -309,12 +346,8 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
-            raise ValueError(f"T_max must be a positive integer, but got {T_max!r}")
-        if not 0.0 <= eta_min:
-            raise ValueError(f"Invalid eta_min value: {eta_min}")
-        self.T_max = T_max
-        self.eta_min = eta_min
+        self.T_max = _check_positive_int("T_max", T_max)
+        self.eta_min = _check_nonnegative("eta_min value", eta_min)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -364,6 +397,8 @@ class LinearLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ) -> None:
+        _check_number("start_factor", start_factor)
+        _check_number("end_factor", end_factor)
         if start_factor > 1.0 or not start_factor > 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and "
@@ -374,11 +409,9 @@ class LinearLR(LRScheduler):
                 "Ending multiplicative factor expected to be between 0 and 1, "
                 f"but got end_factor={end_factor}"
             )
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"total_iters must be a positive integer, but got {total_iters!r}")
         self.start_factor = start_factor
         self.end_factor = end_factor
-        self.total_iters = total_iters
+        self.total_iters = _check_positive_int("total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -410,9 +443,7 @@ class InverseTimeDecay(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, decay: float, last_epoch: int = -1) -> None:
-        if not 0.0 <= decay:
-            raise ValueError(f"Invalid decay value: {decay}")
-        self.decay = decay
+        self.decay = _check_nonnegative("decay value", decay)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -720,7 +751,9 @@ class OneCycleLR(LRScheduler):
     ``max_lr / (div_factor * final_div_factor)``; momentum (or beta1) moves the opposite way.
     ``three_phase=True`` anneals back to the start before the final decay.
     Each phase interpolates by cosine, (1 + cos(pi p)) / 2, or linearly in its progress p.
-    Step it after every batch, exactly ``total_steps`` times.
+    Step it after every batch, exactly ``total_steps`` times. The lr set by the last of
+    those steps is used by no update; minigrad sets it to ``min_lr`` where PyTorch
+    extrapolates the final phase (with ``anneal_strategy='linear'`` to a negative lr).
     """
 
     def __init__(self, optimizer: Optimizer, max_lr, total_steps: int | None = None,
@@ -784,7 +817,10 @@ class OneCycleLR(LRScheduler):
             phase_start = 0.0
             for i, (phase_end, lr_from, lr_to, mom_from, mom_to) in enumerate(self._phases):
                 if t <= phase_end or i == len(self._phases) - 1:
-                    progress = (t - phase_start) / (phase_end - phase_start)
+                    # the step after the last one (t = total_steps) sets an lr no update uses;
+                    # PyTorch extrapolates the final phase there (a negative lr with 'linear'),
+                    # minigrad stops at its end, min_lr
+                    progress = min((t - phase_start) / (phase_end - phase_start), 1.0)
                     lrs.append(self._anneal(group[lr_from], group[lr_to], progress))
                     if self.cycle_momentum:
                         _set_momentum(group, self._momentum_key,

@@ -399,14 +399,15 @@ def test_diverging_runs_draw_without_warnings():
 # ------------------------------------------------------------------ claim (numbers in the prose)
 @pytest.mark.parametrize("value, quoted", [(18.62, "18.6"), (417, "417"), (0.1812, "18%"),
                                            (0.05, "< 0.1"), (10.3, "≈ 10"), (3.0, "3x"),
-                                           (1234.4, "1,234"), (-0.25, "−0.25")])
+                                           (1234.4, "1,234"), (-0.25, "−0.25"), (1.49e-8, "1.5e-8")])
 def test_claim_accepts_what_rounds_to_the_quoted_number(value, quoted, capsys):
     assert checks.claim("a number", value, quoted) == value
     assert capsys.readouterr().out.startswith("✔ a number")
 
 
 @pytest.mark.parametrize("value, quoted", [(18.66, "18.6"), (418, "417"), (0.1851, "18%"),
-                                           (0.1, "< 0.1"), (11.0, "≈ 10"), (float("nan"), "1")])
+                                           (0.1, "< 0.1"), (11.0, "≈ 10"), (float("nan"), "1"),
+                                           (1.56e-8, "1.5e-8"), (2e-9, "1.5e-8")])
 def test_claim_rejects_what_the_prose_does_not_say(value, quoted):
     with pytest.raises(AssertionError, match="the prose says"):
         checks.claim("a number", value, quoted)
@@ -499,3 +500,48 @@ def test_static_explorer_script_is_the_shipped_js_file():
     ex = widgets.static_explorer(functions.valley(), (-7, 2), 10, optimizer=SGD, grid={"lr": [0.1, 0.5]})
     uid = ex.html.split('id="', 1)[1].split('"', 1)[0]
     assert js.replace("__ID__", uid) in ex.html and "__ID__" not in ex.html
+
+
+# --- test functions added for chapters 3 and 4 ----------------------------------------------
+
+def test_rotated_quadratic_hessian_matches_finite_differences_and_rotation():
+    from booktools.functions import Quadratic, RotatedQuadratic
+
+    f = RotatedQuadratic((0.1, 2.0), 45.0)
+    x = np.array([0.7, -1.3])
+    fd = np.array([(f.f(x + 1e-6 * e) - f.f(x - 1e-6 * e)) / 2e-6 for e in np.eye(2)])
+    assert np.allclose(f.grad(x), fd, rtol=1e-7)
+    assert np.allclose(f.autograd_grad(x), f.grad(x))
+    assert np.allclose(np.linalg.eigvalsh(f.hessian), [0.1, 2.0])
+    assert abs(f.hessian[0, 1]) > 0.9                      # the axes are really turned
+    aligned = RotatedQuadratic((0.1, 2.0), 0.0)
+    assert np.allclose(aligned.f(x), Quadratic([0.05, 1.0]).f(x))
+    with pytest.raises(ValueError, match="eigenvalues"):
+        RotatedQuadratic((0.1, -2.0))
+
+
+def test_lessard_counterexample_is_smooth_strongly_convex_and_heavy_ball_cycles():
+    from booktools.functions import LessardCounterexample
+    from booktools.runners import run_optimizer
+    from minigrad.optim import SGD
+
+    f = LessardCounterexample()
+    for b in (1.0, 2.0):                                    # C^1 at the joints
+        assert np.isclose(f.f([b - 1e-9]), f.f([b + 1e-9]))
+        assert np.isclose(f.grad(np.array([b - 1e-9])), f.grad(np.array([b + 1e-9])), atol=1e-6)
+    xs = np.linspace(-3, 4, 701)[:, None]
+    slopes = np.diff(f.grad(xs)[:, 0]) / np.diff(xs[:, 0])
+    assert slopes.min() >= 1 - 1e-9 and slopes.max() <= 25 + 1e-9   # m = 1, L = 25
+    heavy = run_optimizer(f, [3.3], 300, SGD, lr=1 / 9, momentum=4 / 9)
+    assert np.allclose(heavy.points[-3:], heavy.points[-6:-3]) and np.ptp(heavy.points[-3:]) > 1
+
+
+def test_worst_case_quadratic_minimiser_and_lower_bound():
+    from booktools.functions import WorstCaseQuadratic
+
+    f = WorstCaseQuadratic(11, L=2.0)
+    assert np.allclose(f.grad(f.minimizer), 0, atol=1e-12)
+    assert np.isclose(f.f(f.minimizer), f.f_star)
+    assert np.linalg.eigvalsh(f.hessian).max() <= f.L        # L-smooth
+    with pytest.raises(ValueError, match="k must"):
+        WorstCaseQuadratic(0)
