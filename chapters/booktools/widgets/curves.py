@@ -15,8 +15,11 @@ by ``curves_explorer.js``: one PNG with the axes plus the curves as SVG paths)::
 
     static_curves_explorer(compute, panels, grid={"peak": [0.1, 0.3, 0.6]})
 
-At most two panels sit side by side (phone width); both explorers use the same axis
-limits rule (:func:`axis_limits`), so they draw the same figure.
+The panels are stacked (one column, :data:`~booktools.fonts.PHONE_WIDTH_IN` wide) so that
+their text stays readable on a phone; both explorers use the same axis limits rule
+(:func:`axis_limits`), so they draw the same figure. The static payload stores each distinct
+x array once and every value to 4 significant digits; ``max_bytes`` (default
+:data:`MAX_BYTES`) caps the HTML so that a chapter page stays small.
 """
 
 from __future__ import annotations
@@ -36,16 +39,23 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import plots
+from ..fonts import PHONE_WIDTH_IN
 from .common import symbol
 
 __all__ = ["CurvesExplorer", "LiveCurvesExplorer", "static_curves_explorer",
-           "live_curves_explorer", "axis_limits"]
+           "live_curves_explorer", "axis_limits", "MAX_BYTES"]
+
+#: Largest HTML a static curves explorer may produce (a chapter page must stay <= 700 KB).
+MAX_BYTES = 200_000
+#: Height of one stacked panel, inches.
+PANEL_HEIGHT_IN = 2.9
 
 
 def _check_panels(panels):
     panels = [dict(p) for p in panels]
     if not 1 <= len(panels) <= 2:
-        raise ValueError(f"panels must list 1 or 2 panels (phone width), got {len(panels)}")
+        raise ValueError(f"panels must list 1 or 2 panels (stacked at phone width), got "
+                         f"{len(panels)}")
     for i, p in enumerate(panels):
         missing = {"xlabel", "ylabel"} - set(p)
         if missing:
@@ -89,10 +99,14 @@ def axis_limits(panel, curves):
     return xlim, (min(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad)
 
 
+def _figsize(n_panels, figsize):
+    return figsize if figsize is not None else (PHONE_WIDTH_IN, PANEL_HEIGHT_IN * n_panels)
+
+
 def _figure(panels, limits, references, figsize, dpi):
-    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    fig = Figure(figsize=_figsize(len(panels), figsize), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
     for k, (ax, panel, (xlim, ylim)) in enumerate(zip(axes, panels, limits)):
         if panel.get("log"):
             ax.set_yscale("log")
@@ -100,14 +114,14 @@ def _figure(panels, limits, references, figsize, dpi):
             ax.plot(*ref[k], color="0.6", lw=1.2)
         ax.set(xlim=xlim, ylim=ylim, xlabel=panel["xlabel"], ylabel=panel["ylabel"])
         if panel.get("title"):
-            ax.set_title(panel["title"], fontsize=10)
+            ax.set_title(panel["title"])
         ax.grid(True, alpha=0.3)
     return fig, axes
 
 
 def _num(v):
     v = float(v)
-    return float(f"{v:.5g}") if np.isfinite(v) else None
+    return float(f"{v:.4g}") if np.isfinite(v) else None
 
 
 class CurvesExplorer:
@@ -119,7 +133,7 @@ class CurvesExplorer:
     """
 
     def __init__(self, compute, panels, *, grid, references=(), initial=None,
-                 figsize=(9.0, 3.4), dpi=80, labels=None):
+                 figsize=None, dpi=80, labels=None, max_bytes=MAX_BYTES):
         if not grid:
             raise ValueError("grid must map at least one control name to a list of values")
         self.panels = _check_panels(panels)
@@ -145,17 +159,27 @@ class CurvesExplorer:
                     "ylim": list(lim[1]), "ylog": bool(panel.get("log"))}
 
         labels = labels or {}
+        xs, x_index, runs = [], {}, []  # each distinct x array once: runs point into xs
+        for curves in self.results.values():
+            run = []
+            for x, y in curves:
+                key = tuple(_num(a) for a in x)
+                if key not in x_index:
+                    x_index[key] = len(xs)
+                    xs.append(list(key))
+                run.append([x_index[key], [_num(b) for b in y]])
+            runs.append(run)
         self.data = {
             "width": W, "height": H,
             "params": [{"name": nm, "symbol": labels.get(nm, symbol(nm)), "values": v}
                        for nm, v in zip(names, values)],
             "panels": [box(ax, p, lim) for ax, p, lim in zip(axes, self.panels, limits)],
             "readout": [p.get("readout", p["ylabel"]) for p in self.panels],
-            "runs": [[[[_num(a) for a in x], [_num(b) for b in y]] for x, y in curves]
-                     for curves in self.results.values()],
+            "xs": xs,
+            "runs": runs,
         }
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
+        buf = io.BytesIO()  # twice the pixels of its CSS size: sharp on high-density screens
+        fig.savefig(buf, format="png", dpi=2 * dpi)
         self.png = buf.getvalue()
         initial = dict(initial or {})
         start = []
@@ -166,6 +190,12 @@ class CurvesExplorer:
             else:
                 start.append(len(v) // 2)
         self.html = self._markup(start)
+        if max_bytes is not None and self.size_bytes > max_bytes:
+            raise ValueError(
+                f"the static curves explorer is {self.size_bytes} bytes, more than "
+                f"max_bytes={max_bytes} ({len(self.results)} grid combinations, "
+                f"{sum(len(y) for _x, y in next(iter(self.results.values())))} points each): "
+                f"use fewer grid values or fewer points per curve")
 
     def _markup(self, start):
         payload = json.dumps(self.data, separators=(",", ":"), allow_nan=False)
@@ -221,7 +251,7 @@ class LiveCurvesExplorer:
     ``compute`` and redraw the curves on cached axes; :meth:`update` returns the seconds."""
 
     def __init__(self, compute, panels, *, controls, references=(), limits_from=None,
-                 figsize=(9.0, 3.4), dpi=90, labels=None):
+                 figsize=None, dpi=90, labels=None):
         import ipywidgets as W
 
         self.compute, self.panels = compute, _check_panels(panels)
@@ -250,8 +280,9 @@ class LiveCurvesExplorer:
                        for ax in self.axes]
         self.fig.canvas.draw()
         self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        width_px = int(_figsize(n, figsize)[0] * dpi)
         self.image = W.Image(format="png", layout=W.Layout(width="100%",
-                                                           max_width=f"{int(figsize[0] * dpi)}px"))
+                                                           max_width=f"{width_px}px"))
         self.readout = W.HTML()
         for c in self.controls.values():
             c.observe(lambda _change: self.update(), names="value")

@@ -38,7 +38,7 @@
     }
     var run = D.runs[idx], parts = [];
     for (var p = 0; p < D.panels.length; p++) {
-      paths[p].setAttribute("d", path(D.panels[p], run[p][0], run[p][1]));
+      paths[p].setAttribute("d", path(D.panels[p], D.xs[run[p][0]], run[p][1]));
       var ys = run[p][1], last = ys[ys.length - 1];
       parts.push(D.readout[p] + ": " + (last === null ? "\u221e" : fmt(last)));
     }
