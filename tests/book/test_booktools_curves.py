@@ -220,7 +220,7 @@ def test_check_lr_factor_compares_only_the_updates_of_the_run():
                       f + (1 - f) * 0.5 * (1 + math.cos(math.pi * (k - w) / t))),
      "warmup=5, total=50, final=0.0", "k=6 (cosine", "too high"),
     # the final value ignored (down to 0): right in the first setting, wrong in the second
-    (lambda w, t, f: _right(w, t, 0.0), "warmup=1, total=20, final=0.1", "k=1 (cosine", "too low"),
+    (lambda w, t, f: _right(w, t, 0.0), "warmup=1, total=20, final=0.1", "k=2 (cosine", "too low"),
 ])
 def test_check_lr_factor_names_the_first_differing_step_not_the_reference(wrong, where, step, side):
     with pytest.raises(AssertionError) as info:
@@ -238,7 +238,8 @@ def test_check_lr_factor_names_the_first_differing_step_not_the_reference(wrong,
 
 def test_check_lr_factor_reports_errors_and_bad_arguments():
     def raises(warmup, total, final):
-        return lambda k: 1.0 if k < 3 else math.sqrt(-1)
+        right = _right(warmup, total, final)
+        return lambda k: right(k) if k < 3 else math.sqrt(-1)
     with pytest.raises(AssertionError, match=r"raised ValueError at step k=3"):
         checks.check_lr_factor(raises)
     with pytest.raises(AssertionError, match="not finite"):
