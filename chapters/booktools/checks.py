@@ -28,7 +28,7 @@ import numpy as np
 
 from .runners import make_stepper
 
-__all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op", "check_matmul_vjp",
+__all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op", "check_matmul_vjp", "check_lr_factor",
            "check_weight_decay_limit"]
 
 #: Names accepted by ``check_update(..., reference=name)`` -> ``minigrad.optim`` class name.
@@ -314,3 +314,55 @@ def check_weight_decay_limit(limit_fn, *, n_problems: int = 4, seed: int = 0) ->
                 f"{weight_decay}): your limit {got}, but SGD converges to {p.data}")
     print(f"✔ {getattr(limit_fn, '__name__', 'limit_fn')} matches where minigrad.optim.SGD "
           f"converges on {n_problems} random problems")
+
+
+def check_lr_factor(make_factor, *, settings=((5, 50, 0.0), (1, 20, 0.1), (10, 120, 0.05),
+                                              (3, 4, 0.0))) -> None:
+    """Check ``make_factor(warmup, total, final) -> (k -> s_k)`` against warm-up then cosine.
+
+    The reference is minigrad's ``SequentialLR(LinearLR, CosineAnnealingLR)`` (linear warm-up
+    ``(k + 1) / warmup``, then a cosine down to ``final`` over ``total - warmup`` steps),
+    compared at every update of the run, ``k = 0 .. total - 1``. On a mismatch the message
+    names the setting, the first step that differs, its phase and the reader's value, and
+    says whether it is too high or too low, but not the reference's value: the exercise
+    stays an exercise.
+    """
+    from minigrad.nn import Parameter
+    from minigrad.optim import SGD
+    from minigrad.optim import lr_scheduler as sched
+
+    if not callable(make_factor):
+        raise TypeError(f"check_lr_factor needs a function make_factor(warmup, total, final), "
+                        f"got {make_factor!r}")
+    name = getattr(make_factor, "__name__", "make_factor")
+    for warmup, total, final in settings:
+        if not (1 <= warmup < total):
+            raise ValueError(f"check_lr_factor: each setting needs 1 <= warmup < total, got "
+                             f"warmup={warmup}, total={total}")
+        opt = SGD([Parameter(np.zeros(1))], lr=1.0)
+        reference = sched.SequentialLR(opt, [
+            sched.LinearLR(opt, start_factor=1 / warmup, total_iters=max(warmup - 1, 1))
+            if warmup > 1 else sched.LambdaLR(opt, lambda k: 1.0),
+            sched.CosineAnnealingLR(opt, T_max=total - warmup, eta_min=final)],
+            milestones=[warmup])
+        where = f"warmup={warmup}, total={total}, final={final}"
+        factor = make_factor(warmup, total, final)
+        if not callable(factor):
+            raise AssertionError(f"{name}({where}) returned {factor!r}; it must return a "
+                                 f"function k -> s_k")
+        for k in range(total):
+            expected = opt.param_groups[0]["lr"]
+            try:
+                got = float(factor(k))
+            except Exception as exc:
+                raise AssertionError(f"{where}: the factor raised {type(exc).__name__} at step "
+                                     f"k={k}: {exc}") from exc
+            if not _close(got, expected, 1e-9, 1e-12):
+                phase = "warm-up, k < warmup" if k < warmup else "cosine, k >= warmup"
+                side = "too high" if got > expected else "too low" if got < expected else "not finite"
+                before = f"steps k=0..{k - 1} were right" if k else "it is the first step"
+                raise AssertionError(f"{where}: step k={k} ({phase}) gives {got!r}, which is "
+                                     f"{side}; {before}")
+            opt.step()
+            reference.step()
+    print(f"✔ {name} matches warm-up then cosine at every update in {len(settings)} settings")

@@ -24,10 +24,14 @@ Method arguments are those of :func:`booktools.runners.run_optimizer` /
 ``references=`` takes fixed trajectories (e.g. from the previous chapter's method) drawn in grey for comparison.
 
 Modules: :mod:`.common` (the method, the figure and its one loss-axis rule),
-:mod:`.live` (ipywidgets) and :mod:`.static` (HTML + ``static_explorer.js``).
+:mod:`.live` (ipywidgets) and :mod:`.static` (HTML + ``static_explorer.js``);
+:mod:`.curves` explores curves that are not trajectories (a schedule and its training
+curve), live and static (``curves_explorer.js``).
 """
 
+from .curves import CurvesExplorer, LiveCurvesExplorer, live_curves_explorer, static_curves_explorer
 from .live import LiveExplorer, live_explorer
 from .static import StaticExplorer, static_explorer
 
-__all__ = ["LiveExplorer", "live_explorer", "StaticExplorer", "static_explorer"]
+__all__ = ["LiveExplorer", "live_explorer", "StaticExplorer", "static_explorer",
+           "CurvesExplorer", "LiveCurvesExplorer", "live_curves_explorer", "static_curves_explorer"]
