@@ -50,7 +50,7 @@ class Contender:
 
 
 def _contenders():
-    from minigrad.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
+    from minigrad.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop
 
     return (
         Contender("SGD", SGD),
@@ -63,6 +63,7 @@ def _contenders():
         Contender("AdamW", AdamW),
         Contender("Adamax", Adamax),
         Contender("NAdam", NAdam),
+        Contender("RAdam", RAdam),
     )
 
 

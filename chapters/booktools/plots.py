@@ -30,7 +30,7 @@ __all__ = ["bi", "ITERATION", "LOSS_GAP", "COLORS", "contour_levels", "contour",
            "figure_legend"]
 
 COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-          "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+          "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#000000"]
 
 
 def bi(ko: str, en: str) -> str:

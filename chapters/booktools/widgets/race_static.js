@@ -20,12 +20,43 @@
     return [clamp(X), clamp(Y)];
   }
   function ok(v) { return v !== null && isFinite(v); }
-  function path(panel, xs, ys, upto) {
+  // the integer streams of race_static.py's encode_ints: zigzag deltas in base-64 groups of
+  // 5 bits (32 = more to come); code 0 = not finite, 1 = a gap at or below f*
+  var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  function ints(text, scale, transform) {
+    var out = [], prev = 0, code = 0, shift = 0;
+    for (var i = 0; i < text.length; i++) {
+      var digit = ALPHA.indexOf(text.charAt(i));
+      code += (digit & 31) * Math.pow(2, shift);
+      shift += 5;
+      if (digit & 32) { continue; }
+      if (code === 0) { out.push(null); }
+      else if (code === 1) { out.push(0); }
+      else {
+        var z = code - 2;
+        prev += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        out.push(transform(prev / scale));
+      }
+      code = 0; shift = 0;
+    }
+    return out;
+  }
+  var decoded = {};
+  function decode(key, run) {  // [X px, Y px, gaps], decoded once per run
+    if (!decoded[key]) {
+      var same = function (v) { return v; };
+      decoded[key] = [ints(run[0], D.quantum.pixel, same), ints(run[1], D.quantum.pixel, same),
+                      ints(run[2], D.quantum.gap, function (v) { return Math.pow(10, v); })];
+    }
+    return decoded[key];
+  }
+  // SVG path through pixel points (xs, ys); null breaks the line; in the log panel a gap of
+  // 0 (at f*) is below every axis and breaks it too
+  function path(xs, ys, upto) {
     var d = "", pen = false;
     for (var i = 0; i <= upto && i < xs.length; i++) {
-      if (!ok(xs[i]) || !ok(ys[i]) || (panel.ylog && ys[i] <= 0)) { pen = false; continue; }
-      var p = px(panel, xs[i], ys[i]);
-      d += (pen ? "L" : "M") + p[0].toFixed(1) + " " + p[1].toFixed(1);
+      if (!ok(xs[i]) || !ok(ys[i])) { pen = false; continue; }
+      d += (pen ? "L" : "M") + clamp(xs[i]).toFixed(2) + " " + clamp(ys[i]).toFixed(2);
       pen = true;
     }
     return d;
@@ -37,14 +68,25 @@
     return -1;
   }
   function fmt(v) { return ok(v) ? String(+v.toPrecision(3)) : "\u221e"; }
+  function lossPixels(panel, gaps) {
+    var xs = [], ys = [];
+    for (var t = 0; t < gaps.length; t++) {
+      var ok_ = ok(gaps[t]) && gaps[t] > 0, p = ok_ ? px(panel, t, gaps[t]) : [null, null];
+      xs.push(p[0]); ys.push(p[1]);
+    }
+    return [xs, ys];
+  }
   // the runs to draw now: [contender index, run] pairs and the learning rates
   function current() {
     var F = D.functions[S.fn];
     if (S.mode === "scrub") {
-      return [[S.contender, F.grid.runs[S.contender][S.lr], D.grid[S.lr]]];
+      return [[S.contender, decode([S.fn, S.contender, S.lr].join(),
+                                   F.grid.runs[S.contender][S.lr]), D.grid[S.lr]]];
     }
     var M = F.modes[S.mode], out = [];
-    for (var c = 0; c < M.runs.length; c++) { out.push([c, M.runs[c], M.lrs[c]]); }
+    for (var c = 0; c < M.runs.length; c++) {
+      out.push([c, decode([S.fn, S.mode, c].join(), M.runs[c]), M.lrs[c]]);
+    }
     return out;
   }
   function draw() {
@@ -60,13 +102,13 @@
       var ci = runs[r][0], run = runs[r][1], lr = runs[r][2];
       if (run === null) { continue; }
       var xs = run[0], ys = run[1], gaps = run[2];
-      var steps = gaps.map(function (_, t) { return t; });
-      q(".bt-path-" + ci).setAttribute("d", path(F.panels.traj, xs, ys, upto));
-      q(".bt-loss-" + ci).setAttribute("d", path(F.panels.loss, steps, gaps, upto));
+      var lp = lossPixels(F.panels.loss, gaps);
+      q(".bt-path-" + ci).setAttribute("d", path(xs, ys, upto));
+      q(".bt-loss-" + ci).setAttribute("d", path(lp[0], lp[1], upto));
       var j = lastFinite(xs, ys, upto);
       if (j >= 0) {
-        var e = px(F.panels.traj, xs[j], ys[j]);
-        q(".bt-end-" + ci).setAttribute("cx", e[0]); q(".bt-end-" + ci).setAttribute("cy", e[1]);
+        q(".bt-end-" + ci).setAttribute("cx", clamp(xs[j]));
+        q(".bt-end-" + ci).setAttribute("cy", clamp(ys[j]));
       }
       var g = gaps[Math.min(upto, gaps.length - 1)];
       rows.push("<span style='color:" + D.contenders[ci].color + ";font-weight:bold'>\u25cf " +

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import plots
+from ..fonts import _palette_png
 from .common import base_figure, loss_axis_limits
 
 __all__ = ["RaceWidget", "race_animation", "lr_scrubber"]
@@ -34,15 +35,103 @@ def _script() -> str:
     return Path(__file__).with_name("race_static.js").read_text(encoding="utf-8")
 
 
-def _num(v, digits=4):
-    v = float(v)
-    return float(f"{v:.{digits}g}") if np.isfinite(v) else None
+#: Trajectory points are stored in units of 1/PIXEL_QUANTUM of a CSS pixel of the figure
+#: (a quarter pixel: half of one device pixel on a 2x screen, the finest a line can move).
+PIXEL_QUANTUM = 4
+#: Loss gaps are stored as log10 in units of 1/GAP_QUANTUM of a decade: a relative error of
+#: at most 10**(0.5 / GAP_QUANTUM) - 1 = 1.2e-4, finer than the readout's 3 digits.
+GAP_QUANTUM = 10_000
+#: Pixel positions are clamped to +-PIXEL_LIMIT px (a diverging run leaves the clipped panel).
+PIXEL_LIMIT = 10_000
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_NONFINITE, _NONPOSITIVE, _OFFSET = 0, 1, 2      # codes of the integer stream
 
 
-def _run_payload(points, gaps):
-    """``[xs, ys, gaps]`` of one trajectory, rounded (4 and 3 significant digits), JSON-safe."""
-    return [[_num(v) for v in points[:, 0]], [_num(v) for v in points[:, 1]],
-            [_num(v, 3) for v in gaps]]
+def encode_ints(values) -> str:
+    """A sequence of ints or None (not finite) or ``False`` (a gap <= 0) as text: each value
+    is a zigzag delta from the previous present value (so smooth runs cost one character a
+    number), written as base-64 variable-length groups of 5 bits, low group first, with 32 as
+    the continuation bit. :func:`decode_ints` and ``race_static.js`` invert it."""
+    out, prev = [], 0
+    for v in values:
+        if v is None:
+            code = _NONFINITE
+        elif v is False:
+            code = _NONPOSITIVE
+        else:
+            d = int(v) - prev
+            prev = int(v)
+            code = (2 * d if d >= 0 else -2 * d - 1) + _OFFSET
+        while True:
+            group, code = code & 31, code >> 5
+            out.append(_ALPHABET[group | (32 if code else 0)])
+            if not code:
+                break
+    return "".join(out)
+
+
+def decode_ints(text: str) -> list:
+    """The inverse of :func:`encode_ints` (the same algorithm as ``race_static.js``)."""
+    values, prev, code, shift = [], 0, 0, 0
+    for ch in text:
+        digit = _ALPHABET.index(ch)
+        code |= (digit & 31) << shift
+        shift += 5
+        if digit & 32:
+            continue
+        if code == _NONFINITE:
+            values.append(None)
+        elif code == _NONPOSITIVE:
+            values.append(False)
+        else:
+            z = code - _OFFSET
+            prev += z >> 1 if z % 2 == 0 else -((z + 1) >> 1)
+            values.append(prev)
+        code, shift = 0, 0
+    return values
+
+
+def to_pixels(panel, x, y):
+    """Figure CSS-pixel position of data points ``(x, y)`` in a linear ``panel`` (the
+    mapping ``race_static.js`` draws with); not-finite stays not finite."""
+    b, (x0, x1), (y0, y1) = panel["box"], panel["xlim"], panel["ylim"]
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = b[0] + (np.asarray(x, dtype=np.float64) - x0) / (x1 - x0) * (b[2] - b[0])
+        Y = b[3] - (np.asarray(y, dtype=np.float64) - y0) / (y1 - y0) * (b[3] - b[1])
+    return X, Y
+
+
+def _quantised_pixels(values):
+    q = np.clip(np.asarray(values), -PIXEL_LIMIT, PIXEL_LIMIT) * PIXEL_QUANTUM
+    return [int(round(v)) if np.isfinite(v) else None for v in q]
+
+
+_QUANTA = {"pixel": PIXEL_QUANTUM, "gap": GAP_QUANTUM}
+
+
+def _run_payload(panel, points, gaps):
+    """``[xs, ys, gaps]`` of one trajectory as :func:`encode_ints` text: the points as
+    quarter pixels of the trajectory panel, the gaps as 1/10000 decades."""
+    X, Y = to_pixels(panel, points[:, 0], points[:, 1])
+    both = np.isfinite(X) & np.isfinite(Y)
+    X, Y = np.where(both, X, np.nan), np.where(both, Y, np.nan)
+    gaps = np.asarray(gaps, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.round(np.clip(np.log10(gaps), -320, 310) * GAP_QUANTUM)
+    coded = [None if not np.isfinite(g) else False if g <= 0 else int(v)
+             for g, v in zip(gaps, logs)]
+    return [encode_ints(_quantised_pixels(X)), encode_ints(_quantised_pixels(Y)),
+            encode_ints(coded)]
+
+
+def decode_run(run):
+    """``(X, Y, gaps)`` arrays from :func:`_run_payload` (pixels; nan = not finite, gap 0 =
+    at or below f*), as ``race_static.js`` decodes them."""
+    X, Y, G = (decode_ints(t) for t in run)
+    px = lambda v: np.nan if v is None else v / PIXEL_QUANTUM
+    gap = lambda v: np.nan if v is None else 0.0 if v is False else 10.0 ** (v / GAP_QUANTUM)
+    return (np.array([px(v) for v in X]), np.array([px(v) for v in Y]),
+            np.array([gap(v) for v in G]))
 
 
 class _Trace:
@@ -52,7 +141,7 @@ class _Trace:
         self.losses = losses
 
 
-def _figure_payload(spec, result_sets, figsize, dpi):
+def _figure_payload(spec, result_sets, figsize, dpi, density):
     fn = spec.fn
     traces = [_Trace(r.losses[:, c, k]) for r in result_sets for c in range(r.losses.shape[1])
               for k in range(r.losses.shape[2])]
@@ -67,9 +156,10 @@ def _figure_payload(spec, result_sets, figsize, dpi):
                 "xlim": list(a.get_xlim()), "ylim": list(a.get_ylim()), "ylog": ylog}
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi * density)
+    png = _palette_png(buf.getvalue())   # flat contour colours: 256 colours lose nothing visible
     return W, H, {"label": fn.label, "png": "data:image/png;base64," +
-                  base64.b64encode(buf.getvalue()).decode("ascii"),
+                  base64.b64encode(png).decode("ascii"),
                   "panels": {"traj": panel(ax, False), "loss": panel(lax, True)},
                   "start": [float(v) for v in spec.start], "n_steps": int(spec.n_steps)}
 
@@ -151,7 +241,8 @@ def _contender_payload(contenders):
             for i, c in enumerate(contenders)]
 
 
-def race_animation(races, *, mode_labels=None, figsize=(9.0, 3.6), dpi=80) -> RaceWidget:
+def race_animation(races, *, mode_labels=None, figsize=(9.0, 3.6), dpi=80,
+                   density=1) -> RaceWidget:
     """``races`` maps a :class:`~booktools.lab.RaceSpec` key to ``(spec, {mode: RaceResult})``,
     each result with one run per contender (``K = 1``) and the same contenders everywhere."""
     if not races:
@@ -166,32 +257,34 @@ def race_animation(races, *, mode_labels=None, figsize=(9.0, 3.6), dpi=80) -> Ra
                 contenders = r.contenders
             elif [c.name for c in r.contenders] != [c.name for c in contenders]:
                 raise ValueError(f"race {key!r}: the contenders differ from the first race's")
-        W, H, fig = _figure_payload(spec, results, figsize, dpi)
+        W, H, fig = _figure_payload(spec, results, figsize, dpi, density)
         size = size or (W, H)
+        traj = fig["panels"]["traj"]
         fig["modes"] = {m: {"lrs": [float(v) for v in r.lrs[:, 0]],
-                            "runs": [_run_payload(r.points[:, c, 0], r.gaps[:, c, 0])
+                            "runs": [_run_payload(traj, r.points[:, c, 0], r.gaps[:, c, 0])
                                      for c in range(len(contenders))]}
                         for m, r in modes.items()}
         functions_.append(fig)
     labels = mode_labels or {m: m for m in next(iter(races.values()))[1]}
     data = {"kind": "animate", "contenders": _contender_payload(contenders), "functions": functions_,
-            "mode_labels": labels, "text": {"play": "▶", "pause": "❚❚"}}
+            "mode_labels": labels, "text": {"play": "▶", "pause": "❚❚"}, "quantum": _QUANTA}
     return RaceWidget(data, *size)
 
 
 def lr_scrubber(spec, tuned, *, contender: str | None = None, figsize=(9.0, 3.6),
-                dpi=80) -> RaceWidget:
+                dpi=80, density=1) -> RaceWidget:
     """Every contender of a :class:`~booktools.lab.TuneResult` over its whole grid on ``spec``;
     starts at ``contender``'s tuned learning rate."""
     result = tuned.result
     names = [c.name for c in result.contenders]
     c0 = names.index(contender) if contender is not None else 0
-    W, H, fig = _figure_payload(spec, [result], figsize, dpi)
-    fig["grid"] = {"runs": [[_run_payload(result.points[:, c, k], result.gaps[:, c, k])
+    W, H, fig = _figure_payload(spec, [result], figsize, dpi, density)
+    traj = fig["panels"]["traj"]
+    fig["grid"] = {"runs": [[_run_payload(traj, result.points[:, c, k], result.gaps[:, c, k])
                              for k in range(len(tuned.grid))] for c in range(len(names))]}
     data = {"kind": "scrub", "contenders": _contender_payload(result.contenders),
             "functions": [fig], "grid": [float(v) for v in tuned.grid],
             "initial_contender": c0, "initial_lr": int(tuned.best[c0]),
             "best": [int(b) for b in tuned.best],
-            "text": {"play": "▶", "pause": "❚❚"}}
+            "text": {"play": "▶", "pause": "❚❚"}, "quantum": _QUANTA}
     return RaceWidget(data, W, H)
