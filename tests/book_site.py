@@ -53,3 +53,13 @@ def serve(directory: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# The two editions `make book` builds: _build/html/<lang>/ (a contract the browser tests use).
+EDITIONS = ("ko", "en")
+
+
+def require_edition(lang: str) -> Path:
+    edition = SITE / lang
+    require((edition / "index.html").is_file(), f"the {lang} edition is not built ({edition} missing): run `make book`")
+    return edition

@@ -30,6 +30,11 @@ Ready-made instances used across the book:
   heavy ball with its optimal quadratic tuning never converges;
 * :class:`WorstCaseQuadratic` -- Nesterov's worst smooth convex quadratic for first-order
   methods (the lower bound of acceleration).
+
+The optimizer lab (chapter 8) races on a documented collection, each with its known minima
+(:func:`ill_conditioned`, :func:`rotated_valley`, :class:`Rosenbrock`, :class:`ScaledRosenbrock`
+with :func:`distill_rosenbrock`, :class:`Beale`, :class:`Himmelblau`, :class:`SaddleWell`,
+:class:`Rastrigin`); :data:`booktools.lab.RACES` pairs each with its start.
 """
 
 from __future__ import annotations
@@ -48,6 +53,12 @@ __all__ = [
     "RotatedQuadratic",
     "LessardCounterexample",
     "WorstCaseQuadratic",
+    "ScaledRosenbrock",
+    "Beale",
+    "Rastrigin",
+    "ill_conditioned",
+    "rotated_valley",
+    "distill_rosenbrock",
 ]
 
 
@@ -452,3 +463,142 @@ class WorstCaseQuadratic(TestFunction):
         from minigrad import Tensor
 
         return 0.5 * (p @ (Tensor(self.hessian) @ p)) - p @ Tensor(self._b)
+
+
+# ------------------------------------------------------------------ the lab's collection
+
+
+def ill_conditioned() -> Quadratic:
+    """``f(x, y) = x**2/200 + y**2/2`` (eigenvalues 0.01 and 1, kappa 100); window
+    [-12, 12] x [-6, 6]. Gradient descent needs ``eta < 2`` for the steep direction and then
+    contracts the flat one by at most ``1 - 0.01 eta`` per step."""
+    return Quadratic(
+        [1.0 / 200.0, 0.5],
+        name_ko="악조건 이차 함수 (κ = 100)",
+        name_en="ill-conditioned quadratic (κ = 100)",
+        xlim=(-12.0, 12.0),
+        ylim=(-6.0, 6.0),
+    )
+
+
+def rotated_valley() -> RotatedQuadratic:
+    """The valley ``x**2/20 + y**2`` (eigenvalues 0.1 and 2) turned by 45 degrees: its axes are
+    the diagonals, where a per-coordinate step size cannot follow them."""
+    return RotatedQuadratic((0.1, 2.0), 45.0, xlim=(-10.0, 10.0), ylim=(-7.0, 7.0))
+
+
+class ScaledRosenbrock(TestFunction):
+    """``f(w1, w2) = (a - w1)**2 + b (c w2 - w1**2)**2``: a Rosenbrock valley along the parabola
+    ``w2 = w1**2 / c``; minimum 0 at ``(a, a**2 / c)``. ``c = 1`` is :class:`Rosenbrock`."""
+
+    name_ko = "비율을 바꾼 로젠브록 함수"
+    name_en = "scaled Rosenbrock function"
+    axis_labels = ("$w_1$", "$w_2$")
+
+    def __init__(self, a: float = 1.0, b: float = 20.0, c: float = 3.0, *, xlim=(-1.6, 1.6),
+                 ylim=(-0.3, 1.1), name_ko=None, name_en=None):
+        if not b > 0:
+            raise ValueError(f"ScaledRosenbrock needs b > 0, got b={b}")
+        if not c != 0:
+            raise ValueError(f"ScaledRosenbrock needs c != 0, got c={c}")
+        self.a, self.b, self.c = float(a), float(b), float(c)
+        self.minimizer = np.array([self.a, self.a**2 / self.c])
+        self.xlim, self.ylim = tuple(xlim), tuple(ylim)
+        if name_ko:
+            self.name_ko = name_ko
+        if name_en:
+            self.name_en = name_en
+
+    def _expr(self, x, y):
+        return (self.a - x) ** 2 + self.b * (self.c * y - x**2) ** 2
+
+    def _grad(self, x, y):
+        r = self.c * y - x**2
+        return [-2.0 * (self.a - x) - 4.0 * self.b * x * r, 2.0 * self.b * self.c * r]
+
+
+def distill_rosenbrock() -> ScaledRosenbrock:
+    """``(1 - w1)**2 + 20 (3 w2 - w1**2)**2``, the valley of Goh's "Why momentum really works"
+    (Distill, 2017), raced there from ``(-1.21, 0.853)``; minimum 0 at ``(1, 1/3)``."""
+    return ScaledRosenbrock(1.0, 20.0, 3.0, name_ko="Distill의 로젠브록 함수",
+                            name_en="Distill's Rosenbrock function")
+
+
+class Beale(TestFunction):
+    """Beale's function ``sum_i (c_i - x + x y**i)**2`` with ``c = (1.5, 2.25, 2.625)``,
+    ``i = 1, 2, 3``: flat plateaus and steep walls; one global minimum 0 at ``(3, 0.5)``."""
+
+    name_ko = "빌 함수"
+    name_en = "Beale function"
+    xlim = (-4.5, 4.5)
+    ylim = (-4.5, 4.5)
+    minimizer = np.array([3.0, 0.5])
+    _c = (1.5, 2.25, 2.625)
+
+    def _expr(self, x, y):
+        total = 0.0
+        yi = 1.0
+        for c in self._c:
+            yi = yi * y
+            total = total + (c - x + x * yi) ** 2
+        return total
+
+    def _grad(self, x, y):
+        gx, gy = 0.0, 0.0
+        for i, c in enumerate(self._c, start=1):
+            r = c - x + x * y**i
+            gx = gx + 2.0 * r * (y**i - 1.0)
+            gy = gy + 2.0 * r * i * x * y ** (i - 1)
+        return [gx, gy]
+
+
+def _cos_tensor(t):
+    """``cos`` of a minigrad Tensor (minigrad has no trigonometric op; its backward is -sin)."""
+    from minigrad.autograd import make_result
+    from minigrad import Tensor
+
+    a = t.data
+
+    def backward(g):
+        return (-g * np.sin(a),)
+
+    return make_result(Tensor, np.cos(a), (t,), backward, "cos")
+
+
+class Rastrigin(TestFunction):
+    """``f(x) = A d + sum_i (x_i**2 - A cos(2 pi x_i))`` with ``A = 10``: a bowl covered with a
+    grid of local minima near the integer points; the global minimum 0 is the origin. The
+    local minima sit where ``x_i = -A pi sin(2 pi x_i)`` (just inside each integer)."""
+
+    name_ko = "라스트리긴 함수"
+    name_en = "Rastrigin function"
+    xlim = (-5.12, 5.12)
+    ylim = (-5.12, 5.12)
+    minimizer = np.zeros(2)
+
+    def __init__(self, A: float = 10.0):
+        if not A > 0:
+            raise ValueError(f"Rastrigin needs A > 0, got A={A}")
+        self.A = float(A)
+
+    def _cos(self, v):
+        return np.cos(v) if isinstance(v, np.ndarray) or np.isscalar(v) else _cos_tensor(v)
+
+    def _expr(self, x, y):
+        two_pi = 2.0 * np.pi
+        return (2.0 * self.A + x**2 - self.A * self._cos(two_pi * x)
+                + y**2 - self.A * self._cos(two_pi * y))
+
+    def _grad(self, x, y):
+        two_pi = 2.0 * np.pi
+        return [2.0 * x + self.A * two_pi * np.sin(two_pi * x),
+                2.0 * y + self.A * two_pi * np.sin(two_pi * y)]
+
+    def local_minimum_near(self, k: int) -> float:
+        """The 1-D local minimiser near the integer ``k`` (Newton on ``2x + 2 pi A sin(2 pi x)``)."""
+        x = float(k)
+        for _ in range(50):
+            g = 2.0 * x + 2.0 * np.pi * self.A * np.sin(2.0 * np.pi * x)
+            h = 2.0 + 4.0 * np.pi**2 * self.A * np.cos(2.0 * np.pi * x)
+            x -= g / h
+        return x

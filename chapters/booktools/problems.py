@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LogisticRegression", "LeastSquares", "SparseProblem", "sparse_logistic"]
+__all__ = ["LogisticRegression", "LeastSquares", "SparseProblem", "sparse_logistic", "QuadraticDeep",
+           "wilson_separable"]
 
 
 class _DataProblem:
@@ -205,3 +206,108 @@ def sparse_logistic(n: int = 2000, n_frequent: int = 10, n_rare: int = 40, *,
     w_star = _newton(problem)
     return SparseProblem(problem, w_star, float(problem.f(w_star)),
                          np.arange(n_frequent), np.arange(n_frequent, n_frequent + n_rare), w_true)
+
+
+# ------------------------------------------------------------------ published benchmarks
+
+
+def _deepobs_rotation(rng, D):
+    """DeepOBS's ``random_rotation`` (Diaconis-Shahshahani subgroup algorithm), line for line,
+    drawing from ``rng`` in the same order so that the same seed gives the same matrix."""
+    t = 2 * np.pi * rng.uniform()
+    R = np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
+    for d in range(2, D):
+        v = rng.normal(size=(d + 1, 1))
+        v = v / np.sqrt(v.T @ v)
+        e = np.concatenate((np.array([[1.0]]), np.zeros((d, 1))), axis=0)
+        x = (e - v) / np.sqrt((e - v).T @ (e - v))
+        block = np.vstack([np.hstack([[[1.0]], np.zeros((1, d))]), np.hstack([np.zeros((d, 1)), R])])
+        R = block - 2 * np.outer(x, x.T @ block)
+    return -R
+
+
+class QuadraticDeep:
+    """DeepOBS's ``quadratic_deep`` test problem (Schneider, Balles & Hennig, 2019), rebuilt from
+    the TensorFlow definition in ``deepobs`` 1.1.2:
+
+    * Hessian ``Q = R^T diag(lambda) R``, 100-D: 90 eigenvalues uniform on (0, 1), 10 uniform on
+      (30, 60), then the rotation ``R``, all from one ``np.random.RandomState(42)`` in that order
+      (the PyTorch port draws the rotation from a second, fresh generator: another problem);
+    * data: 1000 training and 1000 test points ``N(0, 0.6^2 I)`` from ``RandomState(42)`` and
+      ``RandomState(43)``, stored as float32;
+    * per-example loss ``0.5 (theta - x)^T Q (theta - x)``, ``theta`` starts at all ones;
+      batches of 128 with the remainder dropped (7 per epoch), 100 epochs; the test loss is the
+      mean over the 7 full test batches (896 points).
+    """
+
+    dim = 100
+    batch_size = 128
+    epochs = 100
+
+    def __init__(self):
+        rng = np.random.RandomState(42)
+        self.eigenvalues = np.concatenate((rng.uniform(0.0, 1.0, 90), rng.uniform(30.0, 60.0, 10)))
+        R = _deepobs_rotation(rng, self.dim)
+        self.hessian = R.T @ np.diag(self.eigenvalues) @ R
+        self.X_train = np.float32(np.random.RandomState(42).normal(0.0, 0.6, (1000, 100))).astype(np.float64)
+        self.X_test = np.float32(np.random.RandomState(43).normal(0.0, 0.6, (1000, 100))).astype(np.float64)
+        n_eval = (1000 // self.batch_size) * self.batch_size
+        self._test = self.X_test[:n_eval]
+        self._test_mean = self._test.mean(axis=0)
+        # 0.5 mean (theta - x)^T Q (theta - x) = 0.5 (theta - m)^T Q (theta - m) + const
+        centred = self._test - self._test_mean
+        self._test_const = 0.5 * np.mean(np.einsum("ni,ij,nj->n", centred, self.hessian, centred))
+        self.theta0 = np.ones(self.dim)
+
+    def test_loss(self, theta):
+        """Mean test loss at ``theta`` (shape ``(..., 100)``)."""
+        d = np.asarray(theta, dtype=np.float64) - self._test_mean
+        return 0.5 * np.einsum("...i,ij,...j->...", d, self.hessian, d) + self._test_const
+
+    def run(self, contender, lrs, seed=0):
+        """Train ``len(lrs)`` copies of ``theta`` (one per learning rate) with ``contender``, all
+        seeing the same minibatches (shuffled by ``np.random.default_rng(seed)``), batched as in
+        :func:`booktools.lab.race`. Returns the test loss after every epoch, ``(epochs + 1, K)``."""
+        from minigrad.nn import Parameter
+
+        lrs = np.atleast_1d(np.asarray(lrs, dtype=np.float64))
+        K = lrs.size
+        p = Parameter(np.tile(self.theta0, (K, 1)))
+        opt = contender.make([p], float(lrs[0]))
+        if np.any(lrs != lrs[0]):
+            opt.param_groups[0]["lr"] = lrs[:, None].copy()
+        rng = np.random.default_rng(seed)
+        n_batches = len(self.X_train) // self.batch_size
+        losses = [self.test_loss(p.data)]
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(self.epochs):
+                order = rng.permutation(len(self.X_train))
+                for b in range(n_batches):
+                    batch = self.X_train[order[b * self.batch_size:(b + 1) * self.batch_size]]
+                    p.grad = (p.data - batch.mean(axis=0)) @ self.hessian  # Q symmetric
+                    opt.step()
+                losses.append(self.test_loss(p.data))
+        return np.array(losses)
+
+
+def wilson_separable(n: int, p_positive: float = 0.75, seed: int = 0):
+    """Wilson, Roelofs, Stern, Srebro & Recht's (2017, sec. 3.3) least-squares construction.
+
+    Labels ``y_i = +1`` with probability ``p_positive``, else ``-1``. Example ``i`` has ``6 n``
+    features: ``x_i1 = y_i``, ``x_i2 = x_i3 = 1``, and ones on its own block starting at
+    ``4 + 5 (i - 1)`` (1-based) of length 1 if ``y_i = 1`` and 5 if ``y_i = -1``; zeros
+    elsewhere. Returns ``(X, y)``; a fresh test point of label ``y`` is ``(y, 1, 1, 0, ...)``
+    on the training features (its own block is a feature no training example has).
+    """
+    if not (isinstance(n, (int, np.integer)) and n >= 2):
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    if not 0.5 < p_positive < 1.0:
+        raise ValueError(f"p_positive must be in (0.5, 1), got {p_positive}")
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(n) < p_positive, 1.0, -1.0)
+    X = np.zeros((n, 6 * n))
+    X[:, 0], X[:, 1], X[:, 2] = y, 1.0, 1.0
+    for i in range(n):
+        start = 3 + 5 * i                      # 0-based index of 4 + 5 (i - 1)
+        X[i, start:start + (1 if y[i] > 0 else 5)] = 1.0
+    return X, y

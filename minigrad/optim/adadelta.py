@@ -1,13 +1,5 @@
 """Adadelta (Zeiler, 2012), in PyTorch's form.
 
-For one parameter p with gradient g; both averages start at zero::
-
-    g   <- g + lambda * p                                (weight_decay = lambda, if > 0)
-    E_g <- rho * E_g + (1 - rho) * g^2                   (EWMA of squared gradients)
-    D   =  sqrt(E_x + eps) / sqrt(E_g + eps) * g         (the step, in units of p)
-    E_x <- rho * E_x + (1 - rho) * D^2                   (EWMA of squared steps)
-    p   <- p - eta * D
-
 The ratio of two root-mean-squares gives the step the units of the parameter,
 so the paper's rule has no learning rate (eta = 1, PyTorch's default).  On the
 first step E_x = 0 and the step is about sqrt(eps) / sqrt((1 - rho) g^2 + eps) * g,
@@ -18,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _apply_weight_decay, _check_nonnegative
+from ._kernels import add_, ema_sq_
+from .optimizer import Optimizer, _hyperparameters
 
 __all__ = ["Adadelta"]
 
@@ -26,67 +19,38 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     """Adadelta.
 
-    Parameters
-    ----------
-    params: iterable of Tensors or of parameter-group dicts.
-    lr: factor eta applied to the step D (default 1.0).
-    rho: decay factor of both averages, in [0, 1) (default 0.9).
-    eps: added inside both square roots (default 1e-6).
-    weight_decay: L2 penalty lambda added to the gradient (default 0).
+    For one parameter p with gradient g; both averages start at zero::
 
-    State per parameter: ``step``, ``square_avg`` (E_g) and ``acc_delta`` (E_x).
+        g   <- -g                                      (maximize=True: ascend)
+        g   <- g + lambda * p                          (weight_decay = lambda, if > 0)
+        E_g <- rho * E_g + (1 - rho) * g^2             (EWMA of squared gradients)
+        D   =  sqrt(E_x + eps) / sqrt(E_g + eps) * g   (the step, in units of p)
+        E_x <- rho * E_x + (1 - rho) * D^2             (EWMA of squared steps)
+        p   <- p - eta * D
+
+    Arguments (PyTorch's names and defaults): keyword-only
+    ``maximize`` False, ``lr`` eta = 1.0, ``rho`` 0.9
+    in [0, 1), ``eps`` 1e-6 (inside both roots), ``weight_decay`` lambda = 0
+    (L2).  State: ``step``, ``square_avg`` E_g, ``acc_delta`` E_x.
     """
 
-    def __init__(
-        self,
-        params,
-        lr: float = 1.0,
-        rho: float = 0.9,
-        eps: float = 1e-6,
-        weight_decay: float = 0,
-    ) -> None:
-        _check_nonnegative("learning rate", lr)
-        if not 0.0 <= rho < 1.0:
-            raise ValueError(f"Invalid rho value: {rho}")
-        _check_nonnegative("epsilon value", eps)
-        _check_nonnegative("weight_decay value", weight_decay)
-        defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay}
-        super().__init__(params, defaults)
+    _work_arrays = 2
 
-    def _init_state(self, state, data, group):
-        state["step"] = 0
-        state["square_avg"] = np.zeros_like(data)
-        state["acc_delta"] = np.zeros_like(data)
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *,
+                 maximize=False) -> None:
+        super().__init__(params, _hyperparameters(locals()))
 
-    def step(self, closure=None):
-        """Perform one Adadelta update; returns the closure's loss if one is given."""
-        loss = self._begin_step(closure)
-        for group in self.param_groups:
-            lr = group["lr"]
-            rho = group["rho"]
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            for p, g, state in self._params_with_grad(group):
-                decayed, work, delta = self._scratch(p, 3)
-                state["step"] += 1
-                g = _apply_weight_decay(p, g, weight_decay, decayed)  # g <- g + lambda p
+    def _buffers(self, group):
+        return ("square_avg", "acc_delta")
 
-                # E_g <- rho E_g + (1 - rho) g^2
-                square_avg = state["square_avg"]
-                square_avg *= rho
-                square_avg += np.multiply(np.multiply(g, g, out=work), 1 - rho, out=work)
-
-                # D = sqrt(E_x + eps) / sqrt(E_g + eps) * g
-                acc_delta = state["acc_delta"]
-                std = np.sqrt(np.add(square_avg, eps, out=work), out=work)
-                np.sqrt(np.add(acc_delta, eps, out=delta), out=delta)
-                delta /= std
-                delta *= g
-
-                # E_x <- rho E_x + (1 - rho) D^2
-                acc_delta *= rho
-                acc_delta += np.multiply(np.multiply(delta, delta, out=work), 1 - rho, out=work)
-
-                # p <- p - eta D
-                p -= np.multiply(delta, lr, out=work)
-        return loss
+    def _update(self, p, g, state, group, work, D):
+        rho, eps = group["rho"], group["eps"]
+        state["step"] += 1
+        E_g = ema_sq_(state["square_avg"], g, rho, work)
+        E_x = state["acc_delta"]
+        rms_g = np.sqrt(np.add(E_g, eps, out=work), out=work)
+        np.sqrt(np.add(E_x, eps, out=D), out=D)
+        D /= rms_g
+        D *= g
+        ema_sq_(E_x, D, rho, work)
+        add_(p, D, -group["lr"], work)

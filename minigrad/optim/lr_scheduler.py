@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _check_nonnegative, _check_real, _typename
 
 __all__ = [
     "LRScheduler",
@@ -62,6 +63,26 @@ __all__ = [
 ]
 
 
+def _check_positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, but got {value!r}")
+    return value
+
+
+def _check_optimizer(optimizer) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "optimizer must be a minigrad.optim.Optimizer, but "
+            f"{_typename(optimizer)} is not an Optimizer: {optimizer!r:.60}"
+        )
+
+
+def _check_number(name: str, value) -> None:
+    """A TypeError naming the argument for anything but a real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, but got {value!r}")
+
+
 class LRScheduler:
     """Base class of the learning-rate schedulers.
 
@@ -78,8 +99,9 @@ class LRScheduler:
     """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
+            raise ValueError(f"last_epoch must be an integer >= -1, but got {last_epoch!r}")
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -143,7 +165,16 @@ class LRScheduler:
                 values = closed_form() if closed_form is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
+        for i, (group, lr) in enumerate(zip(self.optimizer.param_groups, values)):
+            # Stricter than PyTorch, which hands a negative or nan lr on to
+            # the optimizer (a negative one makes it ascend).
+            try:
+                _check_real("learning rate", lr, "lr")
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"{type(self).__name__} computed the learning rate {lr!r} for "
+                    f"parameter group {i} at step {self.last_epoch}: {error}"
+                ) from None
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -178,6 +209,7 @@ class LambdaLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         n_groups = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
@@ -193,7 +225,20 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         self._warn_if_called_outside_step()
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        return [base_lr * self._factor(i, fn) for i, (fn, base_lr)
+                in enumerate(zip(self.lr_lambdas, self.base_lrs))]
+
+    def _factor(self, group: int, fn) -> float:
+        factor = fn(self.last_epoch)
+        # PyTorch multiplies by whatever comes back; a negative factor would
+        # make the optimizer ascend, nan would poison every parameter.
+        try:
+            return _check_real("factor", factor, "lr_lambda(t)")
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"lr_lambda returned {factor!r} at step {self.last_epoch} for parameter "
+                f"group {group}; the factor must be a finite real number >= 0 ({error})"
+            ) from None
 
     def state_dict(self) -> dict:
         state = {
@@ -225,12 +270,8 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"step_size must be a positive integer, but got {step_size!r}")
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
-        self.step_size = step_size
-        self.gamma = gamma
+        self.step_size = _check_positive_int("step_size", step_size)
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -257,10 +298,8 @@ class MultiStepLR(LRScheduler):
         for m in milestones:
             if isinstance(m, bool) or not isinstance(m, int):
                 raise TypeError(f"milestones must be integers, but got {m!r}")
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
         self.milestones = Counter(milestones)
-        self.gamma = gamma
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -279,9 +318,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by ``gamma`` every step: lr_t = initial_lr * gamma^t."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        if not 0.0 <= gamma:
-            raise ValueError(f"Invalid gamma value: {gamma}")
-        self.gamma = gamma
+        self.gamma = _check_nonnegative("gamma value", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -309,12 +346,8 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
-            raise ValueError(f"T_max must be a positive integer, but got {T_max!r}")
-        if not 0.0 <= eta_min:
-            raise ValueError(f"Invalid eta_min value: {eta_min}")
-        self.T_max = T_max
-        self.eta_min = eta_min
+        self.T_max = _check_positive_int("T_max", T_max)
+        self.eta_min = _check_nonnegative("eta_min value", eta_min)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -364,6 +397,8 @@ class LinearLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ) -> None:
+        _check_number("start_factor", start_factor)
+        _check_number("end_factor", end_factor)
         if start_factor > 1.0 or not start_factor > 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and "
@@ -374,11 +409,9 @@ class LinearLR(LRScheduler):
                 "Ending multiplicative factor expected to be between 0 and 1, "
                 f"but got end_factor={end_factor}"
             )
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"total_iters must be a positive integer, but got {total_iters!r}")
         self.start_factor = start_factor
         self.end_factor = end_factor
-        self.total_iters = total_iters
+        self.total_iters = _check_positive_int("total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -410,9 +443,7 @@ class InverseTimeDecay(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, decay: float, last_epoch: int = -1) -> None:
-        if not 0.0 <= decay:
-            raise ValueError(f"Invalid decay value: {decay}")
-        self.decay = decay
+        self.decay = _check_nonnegative("decay value", decay)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -421,12 +452,6 @@ class InverseTimeDecay(LRScheduler):
 
 
 # ----------------------------------------------------------------- argument checks
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, but got {value!r}")
-    return value
-
 
 def _nonnegative_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -456,50 +481,23 @@ def _per_group(name: str, optimizer: Optimizer, value, **bounds) -> list[float]:
             for i, v in enumerate(values)]
 
 
-def _require_optimizer(optimizer) -> None:
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-
-
 # ----------------------------------------------------------------- more schedules
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(LambdaLR):
     """Multiply the lr by ``lr_lambda(t)`` at every step t >= 1:
     lr_t = lr_{t-1} * lr_lambda(t) (chainable; ``lr_lambda`` may be one function per group).
 
-    Stricter than PyTorch: a factor that is negative, infinite or nan raises ValueError
-    (naming the step and the value) instead of silently producing such a learning rate.
+    Its arguments, checks and state are LambdaLR's; only the rule differs (LambdaLR
+    scales ``initial_lr``, this scales the current lr). Stricter than PyTorch: a factor
+    that is negative, infinite or nan raises ValueError naming the step and the value.
     """
-
-    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
-        _require_optimizer(optimizer)
-        n_groups = len(optimizer.param_groups)
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != n_groups:
-                raise ValueError(f"Expected {n_groups} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * n_groups
-        for fn in self.lr_lambdas:
-            if not callable(fn):
-                raise TypeError(f"lr_lambda must be callable, but got {type(fn).__name__}")
-        super().__init__(optimizer, last_epoch)
-
-    def _factor(self, fn) -> float:
-        factor = fn(self.last_epoch)
-        if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 0):
-            raise ValueError(f"lr_lambda({self.last_epoch}) must be a finite number >= 0, "
-                             f"but returned {factor!r}")
-        return factor
 
     def get_lr(self) -> list[float]:
         self._warn_if_called_outside_step()
         if self._is_initial:
             return self._current_lrs()
-        return [lr * self._factor(fn) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
-
-    state_dict = LambdaLR.state_dict
-    load_state_dict = LambdaLR.load_state_dict
+        return [lr * self._factor(i, fn) for i, (fn, lr)
+                in enumerate(zip(self.lr_lambdas, self._current_lrs()))]
 
 
 class ConstantLR(LRScheduler):
@@ -513,7 +511,7 @@ class ConstantLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1) -> None:
         self.factor = _finite("factor", factor, low=0.0, high=1.0, low_open=True)
-        self.total_iters = _positive_int("total_iters", total_iters)
+        self.total_iters = _check_positive_int("total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -538,7 +536,7 @@ class PolynomialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1) -> None:
-        self.total_iters = _positive_int("total_iters", total_iters)
+        self.total_iters = _check_positive_int("total_iters", total_iters)
         self.power = _finite("power", power, low=0.0)
         super().__init__(optimizer, last_epoch)
 
@@ -566,9 +564,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        self.T_0 = _positive_int("T_0", T_0)
+        self.T_0 = _check_positive_int("T_0", T_0)
         self.T_i = T_0
-        self.T_mult = _positive_int("T_mult", T_mult)
+        self.T_mult = _check_positive_int("T_mult", T_mult)
         self.eta_min = _finite("eta_min", eta_min, low=0.0)
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
@@ -641,14 +639,14 @@ class CyclicLR(LRScheduler):
                  step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
                  scale_fn=None, scale_mode: str = "cycle", cycle_momentum: bool = True,
                  base_momentum=0.8, max_momentum=0.9, last_epoch: int = -1) -> None:
-        _require_optimizer(optimizer)
+        _check_optimizer(optimizer)
         base_lrs = _per_group("base_lr", optimizer, base_lr, low=0.0)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
         self.max_lrs = _per_group("max_lr", optimizer, max_lr, low=0.0)
-        up = float(_positive_int("step_size_up", step_size_up))
-        down = up if step_size_down is None else float(_positive_int("step_size_down", step_size_down))
+        up = float(_check_positive_int("step_size_up", step_size_up))
+        down = up if step_size_down is None else float(_check_positive_int("step_size_down", step_size_down))
         self.total_size = up + down
         self.step_ratio = up / self.total_size
         if scale_fn is None and mode not in ("triangular", "triangular2", "exp_range"):
@@ -720,7 +718,9 @@ class OneCycleLR(LRScheduler):
     ``max_lr / (div_factor * final_div_factor)``; momentum (or beta1) moves the opposite way.
     ``three_phase=True`` anneals back to the start before the final decay.
     Each phase interpolates by cosine, (1 + cos(pi p)) / 2, or linearly in its progress p.
-    Step it after every batch, exactly ``total_steps`` times.
+    Step it after every batch, exactly ``total_steps`` times. The lr set by the last of
+    those steps is used by no update; minigrad sets it to ``min_lr`` where PyTorch
+    extrapolates the final phase (with ``anneal_strategy='linear'`` to a negative lr).
     """
 
     def __init__(self, optimizer: Optimizer, max_lr, total_steps: int | None = None,
@@ -729,12 +729,12 @@ class OneCycleLR(LRScheduler):
                  cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
                  div_factor: float = 25.0, final_div_factor: float = 1e4,
                  three_phase: bool = False, last_epoch: int = -1) -> None:
-        _require_optimizer(optimizer)
+        _check_optimizer(optimizer)
         if total_steps is not None:
-            self.total_steps = _positive_int("total_steps", total_steps)
+            self.total_steps = _check_positive_int("total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = (_positive_int("epochs", epochs)
-                                * _positive_int("steps_per_epoch", steps_per_epoch))
+            self.total_steps = (_check_positive_int("epochs", epochs)
+                                * _check_positive_int("steps_per_epoch", steps_per_epoch))
         else:
             raise ValueError("OneCycleLR needs total_steps, or both epochs and steps_per_epoch")
         _finite("pct_start", pct_start, low=0.0, high=1.0)
@@ -784,7 +784,10 @@ class OneCycleLR(LRScheduler):
             phase_start = 0.0
             for i, (phase_end, lr_from, lr_to, mom_from, mom_to) in enumerate(self._phases):
                 if t <= phase_end or i == len(self._phases) - 1:
-                    progress = (t - phase_start) / (phase_end - phase_start)
+                    # the step after the last one (t = total_steps) sets an lr no update uses;
+                    # PyTorch extrapolates the final phase there (a negative lr with 'linear'),
+                    # minigrad stops at its end, min_lr
+                    progress = min((t - phase_start) / (phase_end - phase_start), 1.0)
                     lrs.append(self._anneal(group[lr_from], group[lr_to], progress))
                     if self.cycle_momentum:
                         _set_momentum(group, self._momentum_key,
@@ -835,7 +838,7 @@ class SequentialLR(_SchedulerList):
     """
 
     def __init__(self, optimizer: Optimizer, schedulers, milestones, last_epoch: int = -1) -> None:
-        _require_optimizer(optimizer)
+        _check_optimizer(optimizer)
         schedulers, milestones = list(schedulers), list(milestones)
         _check_schedulers("SequentialLR", schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
@@ -881,7 +884,7 @@ class ChainedScheduler(_SchedulerList):
         if optimizer is None and schedulers:
             optimizer = getattr(schedulers[0], "optimizer", None)
         if schedulers:
-            _require_optimizer(optimizer)
+            _check_optimizer(optimizer)
         _check_schedulers("ChainedScheduler", schedulers, optimizer)
         self._schedulers, self.optimizer = schedulers, optimizer
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
@@ -906,7 +909,7 @@ class ReduceLROnPlateau(LRScheduler):
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr=0.0, eps: float = 1e-8) -> None:
-        _require_optimizer(optimizer)
+        _check_optimizer(optimizer)
         self.factor = _finite("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True)
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):

@@ -10,9 +10,12 @@ An optimizer holds
   that parameter's step counter and buffers (momentum, moving averages, ...);
 * ``defaults`` -- the constructor's hyperparameters.
 
-Subclasses implement :meth:`step`.  They update ``p.data`` *in place* (other
-code may hold references to the array), keep the parameter's dtype, and skip
-parameters whose ``.grad`` is ``None`` without creating state for them.
+:meth:`Optimizer.step` owns the loop every optimizer shares: per group, per
+parameter with a gradient (a ``None`` gradient skips the parameter and creates
+no state), weight decay first.  A subclass writes only the update of one
+parameter, :meth:`_update`, in the in-place kernels of ``_kernels.py``, so that
+it reads like the equations in its docstring.  Updates are *in place* (other
+code may hold references to ``p.data``) and keep the parameter's dtype.
 
 ``state_dict()`` / ``load_state_dict()`` use PyTorch's layout: state is keyed
 by the parameter's integer position across all groups, and each saved group
@@ -23,6 +26,8 @@ lists its parameters by those positions.  The saved dict holds only plain data
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 from collections import defaultdict
 from itertools import chain
 
@@ -40,13 +45,41 @@ def _typename(obj) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _check_nonnegative(name: str, value) -> None:
-    """Raise ``ValueError("Invalid <name>: <value>")`` unless ``value >= 0``.
+def _check_real(label: str, value, name: str | None = None, upper: float = math.inf,
+                upper_included: bool = True):
+    """Return ``value``, a finite real number in [0, upper]; raise otherwise.
 
-    Written as ``not 0 <= value`` so that NaN is rejected too.
+    ``label`` is PyTorch's wording for the argument (``"learning rate"``),
+    ``name`` its keyword (derived from a label ``"<name> value"``).  The range
+    test is written ``not 0 <= value`` so that NaN fails it too.
     """
-    if not 0.0 <= value:
-        raise ValueError(f"Invalid {name}: {value}")
+    name = name or label.removesuffix(" value")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"Invalid {label}: {name} must be a real number, but got {value!r}")
+    if not (0.0 <= value <= upper if upper_included else 0.0 <= value < upper):
+        raise ValueError(f"Invalid {label}: {value}")
+    if not math.isfinite(value):
+        # PyTorch accepts an infinite lr, eps, weight decay or momentum; every
+        # step would then make the parameters inf or nan, or freeze them.
+        raise ValueError(f"Invalid {label}: {value} ({name} must be finite)")
+    return value
+
+
+def _check_nonnegative(label: str, value, name: str | None = None):
+    """Return ``value``; raise unless it is a finite real number >= 0."""
+    return _check_real(label, value, name)
+
+
+def _check_below_one(label: str, value, name: str | None = None):
+    """Return ``value``; raise unless it is a real number in [0, 1) (a decay factor)."""
+    return _check_real(label, value, name, upper=1.0, upper_included=False)
+
+
+def _check_flag(name: str, value) -> bool:
+    # PyTorch takes any object as a flag, so amsgrad="False" would switch it on.
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, but got {value!r}")
+    return bool(value)
 
 
 def _check_betas(betas) -> tuple[float, float]:
@@ -56,26 +89,99 @@ def _check_betas(betas) -> tuple[float, float]:
     except (TypeError, ValueError):
         raise ValueError(f"betas must be a pair (beta1, beta2), but got {betas!r}") from None
     for index, beta in enumerate((beta1, beta2)):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+        _check_below_one(f"beta parameter at index {index}", beta, f"betas[{index}]")
     return (float(beta1), float(beta2))
 
 
-def _apply_weight_decay(p, g, weight_decay, out, lr=0.0, decoupled=False):
-    """Weight decay as PyTorch applies it; returns the gradient to use.
+# Every hyperparameter an optimizer of this package takes: its check, with
+# PyTorch's wording of the argument in error messages.
+_HYPERPARAMETERS = {
+    "lr": lambda v: _check_nonnegative("learning rate", v, "lr"),
+    "momentum": lambda v: _check_nonnegative("momentum value", v),
+    # PyTorch does not check dampening at all; outside [0, 1] the buffer's
+    # weights on new gradients turn negative or grow.
+    "dampening": lambda v: _check_real("dampening value", v, upper=1.0),
+    "weight_decay": lambda v: _check_nonnegative("weight_decay value", v),
+    "eps": lambda v: _check_nonnegative("epsilon value", v, "eps"),
+    "lr_decay": lambda v: _check_nonnegative("lr_decay value", v),
+    "initial_accumulator_value":
+        lambda v: _check_nonnegative("initial_accumulator_value value", v),
+    "momentum_decay": lambda v: _check_nonnegative("momentum_decay value", v),
+    "alpha": lambda v: _check_below_one("alpha value", v),
+    "rho": lambda v: _check_below_one("rho value", v),
+    "betas": _check_betas,
+    **{flag: (lambda v, flag=flag: _check_flag(flag, v))
+       for flag in ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_decay")},
+}
 
-    L2 (the default): ``g + lambda * p``, written into the work array ``out``
-    so that ``p.grad`` itself is never modified. Decoupled (AdamW, Loshchilov
-    & Hutter 2019): shrink the parameter in place, ``p <- p (1 - lr lambda)``,
-    and leave the gradient alone.
+
+def _hyperparameters(arguments: dict) -> dict:
+    """A constructor's ``locals()`` minus ``self`` and ``params``: its hyperparameters."""
+    return {k: v for k, v in arguments.items()
+            if k not in ("self", "params") and not k.startswith("__")}
+
+
+def _checked_hyperparameters(values: dict) -> dict:
+    """Check every known hyperparameter in ``values``; return them normalised."""
+    return {name: _HYPERPARAMETERS[name](value) if name in _HYPERPARAMETERS else value
+            for name, value in values.items()}
+
+
+def _gradient_to_use(p, g, group, out, work):
+    """The gradient an update sees, in PyTorch's order; ``p.grad`` is never modified.
+
+    1. ``maximize``: g <- -g (ascend instead of descend);
+    2. weight decay lambda: L2 (the default), g <- g + lambda * p, written into
+       the work array ``out``; or decoupled (AdamW, Loshchilov & Hutter 2019),
+       the parameter shrinks in place, p <- p (1 - lr lambda), and g is left alone.
     """
+    if group.get("maximize", False):
+        g = np.negative(g, out=out)
+    weight_decay = group.get("weight_decay", 0)
     if weight_decay == 0:
         return g
-    if decoupled:
-        p *= 1 - lr * weight_decay
+    if group.get("decoupled_weight_decay", False):
+        p *= 1 - group["lr"] * weight_decay
         return g
+    if g is out:
+        out += np.multiply(p, weight_decay, out=work)
+        return out
     np.multiply(p, weight_decay, out=out)
     return np.add(out, g, out=out)
+
+
+def _reject_sets(params) -> None:
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            "optimizer parameters need to be organized in ordered collections, but "
+            "the ordering of tensors in sets will change between runs. "
+            "Please use a list instead."
+        )
+
+
+def _check_parameter(index: int, param) -> None:
+    if not isinstance(param, Tensor):
+        raise TypeError(
+            "optimizer can only optimize Tensors, "
+            "but one of the params is " + _typename(param)
+        )
+    if not param.is_leaf:
+        # Its .grad is never set by backward(), so it would silently never move.
+        raise ValueError(
+            f"can't optimize a non-leaf Tensor: params[{index}] is the result of "
+            f"{param.grad_fn!r}; optimize the leaf tensors it is computed from"
+        )
+
+
+def _refuse_to_update(data, grad) -> None:
+    if not isinstance(data, np.ndarray):
+        raise TypeError(
+            f"parameter data must be a NumPy array to be updated in place, "
+            f"but got {_typename(data)}"
+        )
+    raise ValueError(
+        f"gradient of shape {grad.shape} does not match its parameter's shape {data.shape}"
+    )
 
 
 class Optimizer:
@@ -97,13 +203,9 @@ class Optimizer:
                 "params argument given to the optimizer should be an iterable of "
                 "Tensors or dicts, but got " + _typename(params)
             )
-        if isinstance(params, (set, frozenset)):
-            raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, but "
-                "the ordering of tensors in sets will change between runs. "
-                "Please use a list instead."
-            )
-        self.defaults = defaults
+        _reject_sets(params)
+        self.defaults = _checked_hyperparameters(defaults)
+        self._check_group(self.defaults)
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
         # Reusable work arrays (one flat buffer per dtype), see ``_scratch``.
@@ -135,52 +237,41 @@ class Optimizer:
     # ------------------------------------------------------------------ groups
     def add_param_group(self, param_group: dict) -> None:
         """Add a parameter group (a dict with ``"params"`` and, optionally,
-        hyperparameters that override ``defaults`` for this group)."""
+        hyperparameters that override ``defaults`` for this group).
+
+        The group's hyperparameters are checked as the constructor's are
+        (PyTorch checks only the constructor's).
+        """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         if "params" not in param_group:
             raise ValueError("param_group must have a 'params' entry")
         param_group = dict(param_group)  # do not modify the caller's dict
-
         params = param_group["params"]
-        if isinstance(params, Tensor):
-            params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, but "
-                "the ordering of tensors in sets will change between runs. "
-                "Please use a list instead."
-            )
-        else:
-            params = list(params)
+        _reject_sets(params)
+        params = [params] if isinstance(params, Tensor) else list(params)
 
-        tensors, names = [], []
-        for param in params:
-            if isinstance(param, tuple) and len(param) == 2:
-                names.append(param[0])
-                tensors.append(param[1])
-            else:
-                tensors.append(param)
-        if names:
-            if len(names) != len(tensors):
+        named = [isinstance(p, tuple) and len(p) == 2 for p in params]
+        if any(named):
+            if not all(named):
                 raise ValueError(
                     "all optimizer params should be with/without names. "
                     "Some param names are missing"
                 )
-            param_group["param_names"] = names
-        param_group["params"] = tensors
+            param_group["param_names"] = [name for name, _ in params]
+            params = [tensor for _, tensor in params]
+        param_group["params"] = params
+        for index, param in enumerate(params):
+            _check_parameter(index, param)
 
-        for param in tensors:
-            if not isinstance(param, Tensor):
-                raise TypeError(
-                    "optimizer can only optimize Tensors, "
-                    "but one of the params is " + _typename(param)
-                )
+        index = len(self.param_groups)
+        try:
+            param_group = {**self.defaults, **_checked_hyperparameters(param_group)}
+            self._check_group(param_group)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"parameter group {index}: {error}") from None
 
-        for name, default in self.defaults.items():
-            param_group.setdefault(name, default)
-
-        ids = [id(p) for p in tensors]
+        ids = [id(p) for p in params]
         if len(ids) != len(set(ids)):
             # PyTorch warns here and would then update such a parameter twice
             # per step; it announces that this will become an error.  We make
@@ -226,56 +317,78 @@ class Optimizer:
 
         ``closure``, if given, is called first (it should recompute the loss and
         the gradients) and its return value is returned.
+
+        The loop is the same for every optimizer: for each group, for each
+        parameter whose ``.grad`` is not ``None`` (its state created on first
+        sight by :meth:`_init_state`), apply the group's weight decay and hand
+        the gradient to the subclass's :meth:`_update` (``maximize`` negates it
+        first, as in PyTorch).
         """
+        if type(self)._update is Optimizer._update:
+            raise NotImplementedError(f"{type(self).__name__} does not implement _update")
+        self._step_calls += 1
+        loss = None if closure is None else closure()
+        n_arrays = 1 + self._work_arrays
+        scratch, state_of, update = self._scratch_views, self.state, self._update
+        for group in self.param_groups:
+            adjusted = group.get("maximize", False) or group.get("weight_decay", 0) != 0
+            with_state = self._has_state(group)
+            for param in group["params"]:
+                g = param.grad
+                if g is None:
+                    continue
+                p = param.data
+                if not isinstance(p, np.ndarray) or g.shape != p.shape:
+                    _refuse_to_update(p, g)
+                state = state_of[param] if with_state else None
+                if with_state and not state:
+                    self._init_state(state, p, group)
+                key = (p.shape, p.dtype, n_arrays)
+                decayed, work = scratch.get(key) or self._scratch(p, n_arrays)
+                if adjusted:
+                    g = _gradient_to_use(p, g, group, decayed, work[0])
+                update(p, g, state, group, *work)
+        return loss
+
+    # ---------------------------------------- what a subclass provides
+    #: how many work arrays (besides the decayed gradient) ``_update`` takes
+    _work_arrays = 1
+
+    def _update(self, p, g, state, group, *work) -> None:
+        """Update the array ``p`` in place from its gradient ``g`` (already
+        negated for ``maximize`` and weight-decayed; never modify it) and its
+        ``state`` dict, with the hyperparameters of ``group``.  ``work`` are
+        ``_work_arrays`` scratch arrays shaped like ``p``."""
         raise NotImplementedError
 
-    # ---------------------------------------------------- helpers for step()
-    def _begin_step(self, closure):
-        """Start a step: record it and evaluate the closure (if any)."""
-        self._step_calls += 1
-        return None if closure is None else closure()
+    def _check_group(self, group: dict) -> None:
+        """Check constraints between a group's hyperparameters (override as needed)."""
 
-    def _params_with_grad(self, group: dict, with_state: bool = True):
-        """Yield ``(data, grad, state)`` for each parameter of ``group`` whose
-        ``.grad`` is not ``None``.
+    def _has_state(self, group: dict) -> bool:
+        """Whether parameters of ``group`` keep state (plain SGD keeps none)."""
+        return True
 
-        With ``with_state`` the parameter's state dict is created by
-        ``_init_state`` the first time the parameter is seen; without it no
-        state is touched and ``state`` is ``None``.
-        """
-        state_of = self.state
-        for p in group["params"]:
-            grad = p.grad
-            if grad is None:
-                continue
-            data = p.data
-            if not isinstance(data, np.ndarray):
-                raise TypeError(
-                    f"parameter data must be a NumPy array to be updated in place, "
-                    f"but got {_typename(data)}"
-                )
-            if grad.shape != data.shape:
-                raise ValueError(
-                    f"gradient of shape {grad.shape} does not match its parameter's "
-                    f"shape {data.shape}"
-                )
-            if with_state:
-                state = state_of[p]
-                if not state:
-                    self._init_state(state, data, group)
-            else:
-                state = None
-            yield data, grad, state
+    def _buffers(self, group: dict) -> tuple[str, ...]:
+        """Names of the per-parameter arrays (all starting at zero) that
+        parameters of ``group`` keep besides their step counter."""
+        return ()
 
     def _init_state(self, state: dict, data: np.ndarray, group: dict) -> None:
-        """Fill the empty ``state`` dict of a parameter (override as needed)."""
+        """Fill the empty ``state`` dict of a parameter: ``step`` 0 and a zero
+        array for each of :meth:`_buffers` (override for anything else)."""
+        state["step"] = 0
+        for name in self._buffers(group):
+            state[name] = np.zeros_like(data)
 
-    def _scratch(self, like: np.ndarray, count: int = 1) -> list[np.ndarray]:
-        """``count`` work arrays with the shape and dtype of ``like``.
+    def _scratch(self, like: np.ndarray, count: int):
+        """``count`` work arrays with the shape and dtype of ``like``, as the
+        pair (first, tuple of the others).
 
         They are views into one flat buffer per dtype that grows to the largest
         request and is reused, so a step allocates no new arrays.  Their
         contents are garbage on entry and must not be kept after the step.
+        Views from two calls overlap, so :meth:`step` calls this once per
+        parameter and hands the arrays down.
         """
         key = (like.shape, like.dtype, count)
         views = self._scratch_views.get(key)
@@ -287,7 +400,7 @@ class Optimizer:
                 self._scratch_buffers[like.dtype] = buffer
                 self._scratch_views.clear()  # drop views of the old buffer
             views = [buffer[i * size:(i + 1) * size].reshape(like.shape) for i in range(count)]
-            self._scratch_views[key] = views
+            views = self._scratch_views[key] = (views[0], tuple(views[1:]))
         return views
 
     # ------------------------------------------------------------ state dict
@@ -317,6 +430,38 @@ class Optimizer:
             }
         return {"state": state, "param_groups": groups}
 
+    def _check_same_kind(self, state_dict: dict) -> None:
+        """Refuse a state dict saved by another kind of optimizer.
+
+        PyTorch loads it and the next step fails on a missing buffer or, worse,
+        runs with state meant for another rule.  Its groups must have every
+        hyperparameter of this optimizer and none that only others have, and
+        every saved buffer must be one this optimizer keeps.
+        """
+        kind = type(self).__name__
+        for i, saved in enumerate(state_dict["param_groups"]):
+            missing = sorted(set(self.defaults) - set(saved))
+            foreign = sorted((set(saved) & set(_HYPERPARAMETERS)) - set(self.defaults))
+            if missing or foreign:
+                raise ValueError(
+                    f"loaded state dict is not from a {kind}: its parameter group {i} "
+                    + (f"lacks {', '.join(map(repr, missing))}" if missing
+                       else f"has {', '.join(map(repr, foreign))}")
+                )
+            allowed = set(self._state_names(saved))
+            for index in saved["params"]:
+                unknown = sorted(set(state_dict["state"].get(index, {})) - allowed)
+                if unknown:
+                    raise ValueError(
+                        f"loaded state dict is not from a {kind}: the state of parameter "
+                        f"{index} has {', '.join(map(repr, unknown))}, which a {kind} "
+                        "with these hyperparameters does not keep"
+                    )
+
+    def _state_names(self, group: dict) -> tuple[str, ...]:
+        """Every key a parameter's state may have under ``group``."""
+        return ("step",) + tuple(self._buffers(group))
+
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore a state saved by :meth:`state_dict`.
 
@@ -327,6 +472,7 @@ class Optimizer:
         """
         groups = self.param_groups
         saved_groups = copy.deepcopy(state_dict["param_groups"])
+        self._check_same_kind(state_dict)
         if len(groups) != len(saved_groups):
             raise ValueError(
                 "loaded state dict has a different number of parameter groups "

@@ -73,6 +73,16 @@ def test_build_fails_on_errors_and_stderr_and_stays_offline():
     assert {"amsmath", "dollarmath", "colon_fence"} <= set(CONFIG["parse"]["myst_enable_extensions"])
 
 
+def test_references_bib_parses_as_the_build_reads_it():
+    # the build's parser (pybtex, via sphinxcontrib-bibtex): an unbalanced brace fails here,
+    # not halfway through `make book`
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(CHAPTERS / "references.bib"), bib_format="bibtex").entries
+    keys = re.findall(r"^@\w+\{([^,\s]+),", (CHAPTERS / "references.bib").read_text(encoding="utf-8"), flags=re.M)
+    assert sorted(entries.keys()) == sorted(keys)
+
+
 def test_cited_keys_exist_in_references_bib():
     bib = (CHAPTERS / "references.bib").read_text(encoding="utf-8")
     entries = re.findall(r"^@\w+\{([^,\s]+),", bib, flags=re.M)

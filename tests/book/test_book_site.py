@@ -1,7 +1,8 @@
 """The built website (_build/html) is complete and self-contained.
 
-Static checks of the HTML produced by `make book`; tests/book/browser/ checks the same
-site in a real browser.
+Static checks of the HTML produced by `make book` (both editions, _build/html/ko/ and
+_build/html/en/, and the root page); test_book_editions.py checks what differs between
+the editions, tests/book/browser/ checks the same site in a real browser.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from book_site import ROOT, require_site
+from book_site import EDITIONS, ROOT, require_edition, require_site
 
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 TOC_FILES = [TOC["root"]] + [c["file"] for part in TOC.get("parts", []) for c in part["chapters"]]
@@ -60,12 +61,6 @@ def parse(path: Path) -> _Collector:
     return collector
 
 
-def test_every_toc_page_is_built():
-    site = require_site()
-    for name in TOC_FILES:
-        assert (site / f"{name}.html").is_file(), f"{name}.html not built"
-
-
 def test_no_page_fetches_anything_from_outside_the_site():
     site = require_site()
     offenders = []
@@ -99,28 +94,20 @@ def test_every_local_resource_exists():
     assert not missing, "missing local files:\n" + "\n".join(missing)
 
 
-def test_mathjax_is_served_locally():
-    site = require_site()
-    assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
-    assert (site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
-    chapter = site / "chapters" / "01_autograd.html"
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_mathjax_is_served_locally(lang):
+    edition = require_edition(lang)
+    assert (edition / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert (edition / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    chapter = edition / "chapters" / "01_autograd.html"
     scripts = [url for tag, _, url in parse(chapter).fetched if tag == "script"]
     assert any(url.split("?")[0].endswith("_static/mathjax/tex-chtml.js") for url in scripts), scripts
 
 
+@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("name", [f for f in TOC_FILES if re.search(r"/\d\d_", f)])
-def test_chapters_have_language_tabs_and_figures(name):
-    site = require_site()
-    collected = parse(site / f"{name}.html")
-    labels = collected.tab_labels
-    assert labels and labels.count("ko") == labels.count("en"), f"{name}: unbalanced language tabs"
-    assert labels[0] == "ko", f"{name}: Korean must come first"
-    assert collected.images, f"{name}: no figures"
-
-
-def test_language_choice_is_persisted():
-    site = require_site()
-    html = (site / "chapters" / "01_autograd.html").read_text(encoding="utf-8")
-    assert re.search(r'data-sd-tabs-storage-prefix="[^"]+"', html), "sphinx-design tab persistence disabled"
-    js = (site / "_static" / "design-tabs.js").read_text(encoding="utf-8")
-    assert "localStorage" in js
+def test_chapters_have_figures_and_no_language_tabs(name, lang):
+    edition = require_edition(lang)
+    collected = parse(edition / f"{name}.html")
+    assert not collected.tab_labels, f"{lang}/{name}: language tabs left in a one-language edition"
+    assert collected.images, f"{lang}/{name}: no figures"

@@ -178,5 +178,5 @@ def test_multiplicative_factor_must_be_finite_and_nonnegative(factor):
     opt.step()
     sched.step()
     sched.step()
-    with pytest.raises(ValueError, match=f"lr_lambda\\(3\\) must be a finite number >= 0, but returned {factor}"):
+    with pytest.raises(ValueError, match=f"lr_lambda returned {factor} at step 3 for parameter group 0"):
         sched.step()

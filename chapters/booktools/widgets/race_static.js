@@ -1,0 +1,119 @@
+(function () {
+  var root = document.getElementById("__ID__");
+  if (!root) { return; }
+  var D = JSON.parse(root.querySelector("script[type='application/json']").textContent);
+  function q(sel) { return root.querySelector(sel); }
+  function qa(sel) { return root.querySelectorAll(sel); }
+  var LIM = 1e4, NS = "http://www.w3.org/2000/svg";
+  var S = {fn: 0, mode: D.kind === "scrub" ? "scrub" : "defaults", frame: 0, timer: null,
+           contender: D.initial_contender || 0, lr: D.initial_lr || 0};
+  function clamp(v) { return Math.max(-LIM, Math.min(LIM, v)); }
+  function px(panel, x, y) {
+    var b = panel.box, X, Y;
+    X = b[0] + (x - panel.xlim[0]) / (panel.xlim[1] - panel.xlim[0]) * (b[2] - b[0]);
+    if (panel.ylog) {
+      var l0 = Math.log10(panel.ylim[0]), l1 = Math.log10(panel.ylim[1]);
+      Y = b[3] - (Math.log10(y) - l0) / (l1 - l0) * (b[3] - b[1]);
+    } else {
+      Y = b[3] - (y - panel.ylim[0]) / (panel.ylim[1] - panel.ylim[0]) * (b[3] - b[1]);
+    }
+    return [clamp(X), clamp(Y)];
+  }
+  function ok(v) { return v !== null && isFinite(v); }
+  function path(panel, xs, ys, upto) {
+    var d = "", pen = false;
+    for (var i = 0; i <= upto && i < xs.length; i++) {
+      if (!ok(xs[i]) || !ok(ys[i]) || (panel.ylog && ys[i] <= 0)) { pen = false; continue; }
+      var p = px(panel, xs[i], ys[i]);
+      d += (pen ? "L" : "M") + p[0].toFixed(1) + " " + p[1].toFixed(1);
+      pen = true;
+    }
+    return d;
+  }
+  function lastFinite(xs, ys, upto) {
+    for (var i = Math.min(upto, xs.length - 1); i >= 0; i--) {
+      if (ok(xs[i]) && ok(ys[i])) { return i; }
+    }
+    return -1;
+  }
+  function fmt(v) { return ok(v) ? String(+v.toPrecision(3)) : "\u221e"; }
+  // the runs to draw now: [contender index, run] pairs and the learning rates
+  function current() {
+    var F = D.functions[S.fn];
+    if (S.mode === "scrub") {
+      return [[S.contender, F.grid.runs[S.contender][S.lr], D.grid[S.lr]]];
+    }
+    var M = F.modes[S.mode], out = [];
+    for (var c = 0; c < M.runs.length; c++) { out.push([c, M.runs[c], M.lrs[c]]); }
+    return out;
+  }
+  function draw() {
+    var F = D.functions[S.fn], runs = current();
+    var upto = S.mode === "scrub" ? F.n_steps : S.frame;
+    q(".bt-img").setAttribute("src", F.png);
+    var rows = [];
+    for (var c = 0; c < D.contenders.length; c++) {
+      var line = q(".bt-path-" + c), loss = q(".bt-loss-" + c), end = q(".bt-end-" + c);
+      line.setAttribute("d", ""); loss.setAttribute("d", ""); end.setAttribute("cx", -99);
+    }
+    for (var r = 0; r < runs.length; r++) {
+      var ci = runs[r][0], run = runs[r][1], lr = runs[r][2];
+      if (run === null) { continue; }
+      var xs = run[0], ys = run[1], gaps = run[2];
+      var steps = gaps.map(function (_, t) { return t; });
+      q(".bt-path-" + ci).setAttribute("d", path(F.panels.traj, xs, ys, upto));
+      q(".bt-loss-" + ci).setAttribute("d", path(F.panels.loss, steps, gaps, upto));
+      var j = lastFinite(xs, ys, upto);
+      if (j >= 0) {
+        var e = px(F.panels.traj, xs[j], ys[j]);
+        q(".bt-end-" + ci).setAttribute("cx", e[0]); q(".bt-end-" + ci).setAttribute("cy", e[1]);
+      }
+      var g = gaps[Math.min(upto, gaps.length - 1)];
+      rows.push("<span style='color:" + D.contenders[ci].color + ";font-weight:bold'>\u25cf " +
+                D.contenders[ci].name + "</span> \u03b7=" + fmt(lr) + ": " + fmt(g));
+    }
+    var s0 = px(F.panels.traj, F.start[0], F.start[1]);
+    q(".bt-start").setAttribute("cx", s0[0]); q(".bt-start").setAttribute("cy", s0[1]);
+    q(".bt-legend").innerHTML = rows.join(" &nbsp; ");
+    q(".bt-readout").textContent = "f(x\u209c) \u2212 f*, t = " + upto;
+    if (q(".bt-frame")) { q(".bt-frame").value = S.frame; }
+    if (q(".bt-lrval")) { q(".bt-lrval").textContent = fmt(D.grid[S.lr]); }
+  }
+  function stop() {
+    if (S.timer !== null) { clearInterval(S.timer); S.timer = null; }
+    if (q(".bt-play")) { q(".bt-play").textContent = D.text.play; }
+  }
+  function play() {
+    var F = D.functions[S.fn];
+    if (S.timer !== null) { stop(); return; }
+    if (S.frame >= F.n_steps) { S.frame = 0; }
+    q(".bt-play").textContent = D.text.pause;
+    S.timer = setInterval(function () {
+      S.frame = Math.min(S.frame + 2, F.n_steps);
+      draw();
+      if (S.frame >= F.n_steps) { stop(); }
+    }, 40);
+  }
+  var fsel = q(".bt-fn");
+  if (fsel) { fsel.addEventListener("change", function () { stop(); S.fn = +fsel.value; S.frame = 0; draw(); }); }
+  qa(".bt-mode").forEach(function (el) {
+    el.addEventListener("change", function () { if (el.checked) { S.mode = el.value; draw(); } });
+  });
+  if (q(".bt-play")) { q(".bt-play").addEventListener("click", play); }
+  if (q(".bt-frame")) {
+    q(".bt-frame").addEventListener("input", function () { stop(); S.frame = +q(".bt-frame").value; draw(); });
+  }
+  if (q(".bt-contender")) {
+    q(".bt-contender").addEventListener("change", function () {
+      S.contender = +q(".bt-contender").value;
+      S.lr = D.best[S.contender];  // start each contender at its tuned learning rate
+      q(".bt-lr").value = S.lr;
+      draw();
+    });
+  }
+  if (q(".bt-lr")) {
+    q(".bt-lr").addEventListener("input", function () { S.lr = +q(".bt-lr").value; draw(); });
+  }
+  S.frame = D.kind === "scrub" ? 0 : D.functions[0].n_steps;
+  draw();
+})();
