@@ -239,12 +239,13 @@ def keras2_rmsprop(x, g, state, lr=1e-3, rho=0.9, momentum=0.0, epsilon=1e-7, ce
 
 
 def optax_rmsprop(x, g, state, learning_rate, decay=0.9, eps=1e-8, centered=False,
-                  momentum=None, nesterov=False):
-    """``optax.rmsprop`` with its default ``eps_in_sqrt=True, initial_scale=0,
-    bias_correction=False``: epsilon inside the root; ``momentum`` is a ``trace`` placed
-    after ``scale_by_learning_rate``, so the learning rate sits inside the buffer (Keras's
-    placement). The reference sheet gives only optax's defaults here; the centered and
-    momentum forms were checked against optax 0.2.8 once when this module was written."""
+                  momentum=None, nesterov=False, eps_in_sqrt=True):
+    """``optax.rmsprop`` with ``initial_scale=0, bias_correction=False`` (its defaults):
+    epsilon inside the root, or outside with ``eps_in_sqrt=False`` (PyTorch's placement);
+    ``momentum`` is a ``trace`` placed after ``scale_by_learning_rate``, so the learning rate
+    sits inside the buffer (Keras's placement). The reference sheet gives only optax's
+    defaults here; the rest follows optax's source, ``optax/_src/alias.py`` (``rmsprop``:
+    ``scale_by_rms``/``scale_by_stddev``, ``scale_by_learning_rate``, then ``trace``)."""
     _fraction("decay", decay)
     _nonnegative("eps", eps)
     eta = _rate(learning_rate, state)
@@ -252,7 +253,7 @@ def optax_rmsprop(x, g, state, learning_rate, decay=0.9, eps=1e-8, centered=Fals
     if centered:
         m = state["m"] = decay * state.get("m", 0.0) + (1 - decay) * g
         v = v - m * m
-    increment = eta * g / np.sqrt(v + eps)
+    increment = eta * g / (np.sqrt(v + eps) if eps_in_sqrt else np.sqrt(v) + eps)
     if momentum is None:
         return x - increment
     b = state["b"] = increment + momentum * state.get("b", 0.0)
@@ -403,8 +404,8 @@ def torch_nadam(x, g, state, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay
 def keras_nadam(x, g, state, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                 weight_decay=0.0):
     """``keras.optimizers.Nadam`` (Keras 3): the schedule 0.96^t (psi = 1). The reference sheet
-    gives only the schedule; the rest (epsilon on the corrected root, as in PyTorch) was
-    checked against Keras 3 once when this module was written."""
+    gives only the schedule; the rest (epsilon on the corrected root, as in PyTorch) follows
+    Keras's source, ``keras/src/optimizers/nadam.py`` (``update_step``)."""
     _nonnegative("epsilon", epsilon)
     eta = _rate(learning_rate, state)
     x = _keras_decoupled(x, weight_decay, eta)

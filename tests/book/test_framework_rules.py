@@ -89,6 +89,7 @@ G = 2.0  # the gradient of w^2 at w0 = 1
     (fr.keras2_rmsprop, dict(lr=0.1), 1 - 0.1 * G / (np.sqrt(0.1 * G * G) + 1e-7)),
     (fr.keras2_rmsprop, dict(lr=0.1, momentum=0.5), 1 - 0.1 * G / np.sqrt(0.1 * G * G + 1e-7)),
     (fr.optax_rmsprop, dict(learning_rate=0.1), 1 - 0.1 * G / np.sqrt(0.1 * G * G + 1e-8)),
+    (fr.optax_rmsprop, dict(learning_rate=0.1, eps_in_sqrt=False), 1 - 0.1 * G / (np.sqrt(0.1 * G * G) + 1e-8)),
     # centered: v1 - m1^2 = (1 - rho) rho g^2
     (fr.torch_rmsprop, dict(lr=0.1, centered=True), 1 - 0.1 * G / (np.sqrt(0.01 * 0.99) * G + 1e-8)),
     (fr.keras_rmsprop, dict(learning_rate=0.1, centered=True), 1 - 0.1 * G / np.sqrt(0.09 * G * G + 1e-7)),
@@ -169,6 +170,7 @@ def optax_named(rule, **fixed):
     (keras_named(fr.keras2_rmsprop), "rmsprop", dict(lr=0.01, alpha=0.9, eps=1e-3)),
     (keras_named(fr.keras_adam), "adam", dict(lr=0.05, eps=0.0, amsgrad=True)),
     (keras_named(fr.keras_nadam, epsilon=1e-8), "nadam", dict(lr=0.05)),
+    (optax_named(fr.optax_rmsprop, eps_in_sqrt=False), "rmsprop", dict(lr=0.01, alpha=0.9, eps=1e-3)),
     (optax_named(fr.optax_adam), "adam", dict(lr=0.05)),
     (optax_named(fr.optax_adamw), "adamw", dict(lr=0.05, weight_decay=0.1)),
 ])
