@@ -87,7 +87,7 @@ notebooks-%: $(STAMP)
 	@echo "run them with: jupyter lab $(BUILD)/notebooks/$*/chapters"
 
 colab-cell: $(STAMP)
-	$(PYTHON) chapters/_ext/colab_cell.py chapters/[0-9][0-9]_*.ipynb
+	$(PYTHON) chapters/_ext/colab_cell.py
 
 test: $(STAMP)
 	$(PYTHON) -m pytest

@@ -1,4 +1,4 @@
-"""Keep every chapter notebook's hidden Colab setup cell current; strip inert widget state.
+"""Keep every book notebook's hidden Colab setup cell current; strip inert widget state.
 
 A notebook opened from the book's Colab button is a bare copy of the file: the helpers it
 imports (``minigrad``, ``chapters/booktools``) are not there. Its first cell (tagged
@@ -10,8 +10,11 @@ widget state of removed live-widget cells, dead weight on every page), leaves ev
 cell as it was, and writes nbformat's canonical layout (the one the nbstripout commit
 filter writes). Run it after merging notebook edits::
 
-    python chapters/_ext/colab_cell.py chapters/[0-9][0-9]_*.ipynb    # or: make colab-cell
-    python chapters/_ext/colab_cell.py --check chapters/*.ipynb       # exit 1 if out of date
+    python chapters/_ext/colab_cell.py            # every book notebook; or: make colab-cell
+    python chapters/_ext/colab_cell.py --check    # change nothing; exit 1 if one is out of date
+
+Without arguments it takes every notebook of the book (:func:`book_notebooks`: the numbered
+chapters and the appendices); named notebooks are taken instead.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CELL_ID = "colab-setup"
+#: The book's notebooks, as globs in chapters/: numbered chapters, then the appendices.
+NOTEBOOK_GLOBS = ("[0-9][0-9]_*.ipynb", "appendix_*.ipynb")
 TAG = "remove-cell"
 
 TEMPLATE = '''\
@@ -48,6 +53,11 @@ def _setup_colab(repository, branch):
 
 _setup_colab({url!r}, {branch!r})
 del _setup_colab'''
+
+
+def book_notebooks(chapters: Path = ROOT / "chapters") -> list[Path]:
+    """Every notebook of the book, chapters then appendices, each glob sorted."""
+    return [path for pattern in NOTEBOOK_GLOBS for path in sorted(chapters.glob(pattern))]
 
 
 def repository(config_path: Path = ROOT / "_config.yml") -> tuple[str, str]:
@@ -89,12 +99,13 @@ def dumps(nb: dict) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to refresh (default: every notebook of the book)")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook is out of date")
     args = parser.parse_args(argv)
     url, branch = repository()
     stale = []
-    for path in args.notebooks:
+    for path in args.notebooks or book_notebooks():
         text = path.read_text(encoding="utf-8")
         new = dumps(refresh(json.loads(text), url, branch))
         if new != text:

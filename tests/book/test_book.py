@@ -55,7 +55,7 @@ def test_toc_lists_existing_pages_in_order():
 
 def test_every_notebook_is_in_the_toc():
     listed = set(toc_files())
-    for nb in sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb")):
+    for nb in sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb")) + sorted(CHAPTERS.glob("appendix_*.ipynb")):
         assert f"chapters/{nb.stem}" in listed, f"{nb.name} is not listed in _toc.yml"
 
 

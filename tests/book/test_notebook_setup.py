@@ -102,6 +102,32 @@ def test_setup_cell_on_colab_clones_installs_and_enters_chapters(tmp_path):
     assert fake_sys.path[0] == "/content/book/chapters", "booktools is importable"
 
 
+def test_script_and_make_target_cover_every_book_notebook():
+    # the appendices too: a notebook the script skips keeps a stale (or no) Colab cell
+    assert colab_cell.book_notebooks() == NOTEBOOKS
+    assert any(p.name.startswith("appendix_") for p in NOTEBOOKS)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    recipe = makefile[makefile.index(next(l for l in makefile if l.startswith("colab-cell:"))) + 1]
+    assert recipe.strip() == "$(PYTHON) chapters/_ext/colab_cell.py", (
+        f"`make colab-cell` must refresh every book notebook (no narrower glob): {recipe!r}")
+
+
+def test_script_without_arguments_checks_every_book_notebook(tmp_path, monkeypatch):
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    nb["cells"] = nb["cells"][1:]                                  # no setup cell
+    for name in ("01_a.ipynb", "appendix_b.ipynb", "notes.ipynb"):
+        (chapters / name).write_text(colab_cell.dumps(nb), encoding="utf-8")
+    in_tmp = colab_cell.book_notebooks
+    monkeypatch.setattr(colab_cell, "book_notebooks", lambda: in_tmp(chapters))
+    assert colab_cell.main(["--check"]) == 1
+    assert colab_cell.main([]) == 0 and colab_cell.main(["--check"]) == 0
+    first = lambda n: json.loads((chapters / n).read_text(encoding="utf-8"))["cells"][0].get("id")
+    assert first("01_a.ipynb") == first("appendix_b.ipynb") == colab_cell.CELL_ID
+    assert first("notes.ipynb") != colab_cell.CELL_ID, "not a book notebook: left alone"
+
+
 def test_script_check_passes_on_the_committed_notebooks():
     out = subprocess.run([sys.executable, str(ROOT / "chapters" / "_ext" / "colab_cell.py"), "--check",
                           *map(str, NOTEBOOKS)], capture_output=True, text=True, timeout=120)
