@@ -34,7 +34,8 @@ __all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op
 #: Names accepted by ``check_update(..., reference=name)`` -> ``minigrad.optim`` class name.
 OPTIMIZERS = {
     "sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW",
-    "nadam": "NAdam", "adadelta": "Adadelta", "adamax": "Adamax",
+    "nadam": "NAdam", "adadelta": "Adadelta", "adamax": "Adamax", "lion": "Lion",
+    "adafactor": "Adafactor",
 }
 
 
