@@ -212,12 +212,13 @@ class MatrixRegression:
 
     X (n x d) has singular values spread log-evenly so that the Hessian X^T X / n (acting on
     every column of W alike) has eigenvalues from 1 down to 1/kappa, in a random basis: an
-    ill-conditioned quadratic that no per-coordinate scaling can fix. The minimum is 0 at
-    W = W*. ``seed`` draws X, W* and the start W0 (entries of standard deviation 0.1).
+    ill-conditioned quadratic that no per-coordinate scaling can fix (``rotated=False``: the
+    same spectrum along W's own coordinates, which such a scaling can fix). The minimum is 0
+    at W = W*. ``seed`` draws X, W* and the start W0 (entries of standard deviation 0.1).
     """
 
     def __init__(self, seed: int = 0, n: int = 200, d: int = 32, k: int = 16,
-                 kappa: float = 1e3):
+                 kappa: float = 1e3, rotated: bool = True):
         if not (n >= d >= 1 and k >= 1 and kappa >= 1):
             raise ValueError(f"need n >= d >= 1, k >= 1, kappa >= 1; got n={n}, d={d}, k={k}, "
                              f"kappa={kappa}")
@@ -225,7 +226,8 @@ class MatrixRegression:
         Q, _ = np.linalg.qr(rng.standard_normal((n, d)))
         V, _ = np.linalg.qr(rng.standard_normal((d, d)))
         sing = np.sqrt(n) * np.logspace(0.0, -0.5 * np.log10(kappa), d)
-        self.X = (Q * sing) @ V.T
+        # rotated=False keeps the Hessian diagonal in W's coordinates (same spectrum)
+        self.X = (Q * sing) @ V.T if rotated else Q * sing
         self.W_star = rng.standard_normal((d, k))
         self.Y = self.X @ self.W_star
         self.W0 = 0.1 * rng.standard_normal((d, k))
