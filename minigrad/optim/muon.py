@@ -21,11 +21,13 @@ what torch's code does.
 bfloat16.  torch runs the iteration in bfloat16.  minigrad emulates it: each
 operation is computed exactly (float64) and its result rounded to bfloat16
 (round to nearest, ties to even, on the float32 bit pattern), one rounding per
-torch kernel (``addmm`` rounds once).  Measured against torch 2.13 on CPU,
-more than 99% of the update's entries agree exactly and the rest differ by
-one or two bfloat16 units in the last place (torch accumulates its float32
-sums in another order); a float64 iteration would differ by 1-2% (relative,
-Frobenius).  :func:`newton_schulz` with ``bf16=False`` gives that iteration.
+torch kernel (``addmm`` rounds once).  Measured against torch 2.13 on CPU
+over 50 steps on matrices from 5 x 8 to 64 x 32, 95-100% of the update's
+entries agree exactly and the rest differ by at most about two bfloat16 units
+in the last place at the scale of the largest entry (torch accumulates its
+float32 sums in another order); a float64 iteration would differ by 1-2%
+(relative, Frobenius).  :func:`newton_schulz` with ``bf16=False`` gives that
+iteration.
 """
 
 from __future__ import annotations
