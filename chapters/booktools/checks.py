@@ -35,6 +35,7 @@ __all__ = ["OPTIMIZERS", "check_update", "check_close", "claim", "check_unary_op
 OPTIMIZERS = {
     "sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW",
     "nadam": "NAdam", "adadelta": "Adadelta", "adamax": "Adamax", "radam": "RAdam",
+    "lion": "Lion", "adafactor": "Adafactor",
 }
 
 

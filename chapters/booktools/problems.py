@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["LogisticRegression", "LeastSquares", "SparseProblem", "sparse_logistic", "QuadraticDeep",
-           "wilson_separable"]
+           "wilson_separable", "MatrixRegression"]
 
 
 class _DataProblem:
@@ -311,3 +311,56 @@ def wilson_separable(n: int, p_positive: float = 0.75, seed: int = 0):
         start = 3 + 5 * i                      # 0-based index of 4 + 5 (i - 1)
         X[i, start:start + (1 if y[i] > 0 else 5)] = 1.0
     return X, y
+
+
+class MatrixRegression:
+    """Least squares with a *matrix* parameter: L(W) = ||X W - Y||_F^2 / (2n), Y = X W*.
+
+    X (n x d) has singular values spread log-evenly so that the Hessian X^T X / n (acting on
+    every column of W alike) has eigenvalues from 1 down to 1/kappa, in a random basis: an
+    ill-conditioned quadratic that no per-coordinate scaling can fix (``rotated=False``: the
+    same spectrum along W's own coordinates, which such a scaling can fix). The minimum is 0
+    at W = W*. ``seed`` draws X, W* and the start W0 (entries of standard deviation 0.1).
+    """
+
+    def __init__(self, seed: int = 0, n: int = 200, d: int = 32, k: int = 16,
+                 kappa: float = 1e3, rotated: bool = True):
+        if not (n >= d >= 1 and k >= 1 and kappa >= 1):
+            raise ValueError(f"need n >= d >= 1, k >= 1, kappa >= 1; got n={n}, d={d}, k={k}, "
+                             f"kappa={kappa}")
+        rng = np.random.default_rng(seed)
+        Q, _ = np.linalg.qr(rng.standard_normal((n, d)))
+        V, _ = np.linalg.qr(rng.standard_normal((d, d)))
+        sing = np.sqrt(n) * np.logspace(0.0, -0.5 * np.log10(kappa), d)
+        # rotated=False keeps the Hessian diagonal in W's coordinates (same spectrum)
+        self.X = (Q * sing) @ V.T if rotated else Q * sing
+        self.W_star = rng.standard_normal((d, k))
+        self.Y = self.X @ self.W_star
+        self.W0 = 0.1 * rng.standard_normal((d, k))
+        self.n, self.kappa = n, kappa
+        self.hessian_eigenvalues = sing**2 / n
+
+    def loss(self, W) -> float:
+        R = self.X @ W - self.Y
+        return 0.5 * float(np.sum(R * R)) / self.n
+
+    def grad(self, W) -> np.ndarray:
+        return self.X.T @ (self.X @ W - self.Y) / self.n
+
+    def run(self, optimizer, n_steps: int, scheduler=None) -> np.ndarray:
+        """Full-batch training from W0; ``optimizer`` is a factory ``params -> optimizer`` (or
+        a class), ``scheduler`` an optional factory ``optimizer -> scheduler`` stepped after
+        every update. Returns the losses after 0, 1, ..., n_steps updates."""
+        from minigrad.nn import Parameter
+
+        W = Parameter(self.W0.copy())
+        opt = optimizer([W])
+        sched = scheduler(opt) if scheduler is not None else None
+        losses = [self.loss(W.data)]
+        for _ in range(n_steps):
+            W.grad = self.grad(W.data)
+            opt.step()
+            if sched is not None:
+                sched.step()
+            losses.append(self.loss(W.data))
+        return np.array(losses)

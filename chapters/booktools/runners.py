@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["Trajectory", "run_optimizer", "run_rule", "run_minibatch", "make_stepper",
-           "MLPRun", "train_mlp", "train_mlp_seeds"]
+           "MLPRun", "train_mlp", "train_mlp_seeds", "Optimizers", "matrices_and_rest"]
 
 
 @dataclass
@@ -306,3 +306,44 @@ def train_mlp(data, optimizer, *, hidden=(32,), epochs: int = 10, batch_size: in
 def train_mlp_seeds(data, optimizer, seeds=range(5), **kwargs) -> list:
     """:func:`train_mlp` once per seed (same seeds for every optimizer: same initial networks)."""
     return [train_mlp(data, optimizer, seed=s, **kwargs) for s in seeds]
+
+
+# ------------------------------------------------------------------ several optimizers as one
+
+class Optimizers:
+    """Several optimizers stepped as one, e.g. Muon for the weight matrices and AdamW for the
+    biases: :meth:`zero_grad` and :meth:`step` call each in turn, and :attr:`param_groups` lists
+    all their groups (the first optimizer's first group is the one :func:`train_mlp` logs)."""
+
+    def __init__(self, *optimizers):
+        if not optimizers:
+            raise ValueError("Optimizers() needs at least one optimizer")
+        self.optimizers = optimizers
+
+    @property
+    def param_groups(self):
+        return [g for opt in self.optimizers for g in opt.param_groups]
+
+    def zero_grad(self, set_to_none: bool = True):
+        for opt in self.optimizers:
+            opt.zero_grad(set_to_none)
+
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for opt in self.optimizers:
+            opt.step()
+        return loss
+
+
+def matrices_and_rest(for_matrices, for_rest):
+    """A factory ``params -> Optimizers``: the 2-D parameters go to ``for_matrices(list)``,
+    all others (biases, gains) to ``for_rest(list)``, as Muon's authors and PyTorch advise."""
+
+    def make(params):
+        params = list(params)
+        matrices = [p for p in params if np.ndim(p.data) == 2]
+        rest = [p for p in params if np.ndim(p.data) != 2]
+        return Optimizers(*([for_matrices(matrices)] if matrices else []),
+                          *([for_rest(rest)] if rest else []))
+
+    return make

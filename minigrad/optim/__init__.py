@@ -1,7 +1,9 @@
 """Optimizers and learning-rate schedules for minigrad, following ``torch.optim``.
 
 Every optimizer reproduces the single-tensor code path of PyTorch 2.13's
-``torch.optim`` class of the same name (same keyword names, defaults, update
+``torch.optim`` class of the same name (Lion, which torch lacks, follows its
+authors' reference code; Muon's bfloat16 Newton-Schulz iteration is emulated,
+see ``muon.py``) (same keyword names, defaults, update
 rule and ``maximize`` flag), so results can be compared with PyTorch number
 for number.  Each class docstring gives its update as equations, and its
 ``_update`` method is those equations, written in the in-place kernels of
@@ -39,9 +41,12 @@ Guarantees
 
 from . import lr_scheduler
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
+from .lion import Lion
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -59,5 +64,8 @@ __all__ = [
     "Adadelta",
     "Adamax",
     "RAdam",
+    "Lion",
+    "Adafactor",
+    "Muon",
     "lr_scheduler",
 ]

@@ -82,6 +82,57 @@ def _check_flag(name: str, value) -> bool:
     return bool(value)
 
 
+def _check_at_most_zero(label: str, value, name: str):
+    """Return ``value``; raise unless it is a finite real number <= 0 (a decay exponent)."""
+    if not _is_real(value):
+        raise TypeError(f"Invalid {label}: {name} must be a real number, but got {value!r}")
+    if not value <= 0 or not math.isfinite(value):
+        raise ValueError(f"Invalid {label}: {value} ({name} must be finite and <= 0)")
+    return value
+
+
+def _check_at_least_one(label: str, value, name: str):
+    """Return ``value``; raise unless it is a finite real number >= 1 (a threshold)."""
+    if _is_real(value) and not value >= 1:
+        raise ValueError(f"Invalid {label}: {value} ({name} must be at least 1)")
+    return _check_nonnegative(label, value, name)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_reals(name: str, values, count: int) -> tuple[float, ...]:
+    """Validate a tuple of ``count`` finite real numbers of any sign."""
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise ValueError(f"{name} must be a tuple of {count} numbers, but got {values!r}") from None
+    if len(values) != count:
+        raise ValueError(f"{name} must be a tuple of {count} numbers, but got {values!r}")
+    for index, value in enumerate(values):
+        if not _is_real(value):
+            raise TypeError(f"{name}[{index}] must be a real number, but got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"Invalid {name}[{index}]: {value} (it must be finite)")
+    return tuple(float(v) for v in values)
+
+
+def _check_choice(name: str, value, choices: tuple):
+    if value not in choices or isinstance(value, bool):
+        raise ValueError(f"{name} must be one of {choices!r}, but got {value!r}")
+    return value
+
+
+def _check_count(name: str, value, upper: int):
+    """Return ``value``; raise unless it is an integer in [1, upper)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, but got {value!r}")
+    if not 1 <= value < upper:
+        raise ValueError(f"Invalid {name}: {value} (it must be in [1, {upper}))")
+    return int(value)
+
+
 def _check_betas(betas) -> tuple[float, float]:
     """Validate an Adam-style ``betas`` pair: each value in [0, 1)."""
     try:
@@ -112,6 +163,16 @@ _HYPERPARAMETERS = {
     "betas": _check_betas,
     **{flag: (lambda v, flag=flag: _check_flag(flag, v))
        for flag in ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_decay")},
+    # Adafactor
+    "beta2_decay": lambda v: _check_at_most_zero("beta2_decay value", v, "beta2_decay"),
+    "d": lambda v: _check_at_least_one("clipping threshold d", v, "d"),
+    "foreach": lambda v: v if v is None else _check_flag("foreach", v),
+    # Muon
+    "ns_coefficients": lambda v: _check_reals("ns_coefficients", v, 3),
+    # torch refuses 100 or more Newton-Schulz steps, for speed.
+    "ns_steps": lambda v: _check_count("ns_steps", v, 100),
+    "adjust_lr_fn": lambda v: _check_choice("adjust_lr_fn", v,
+                                            (None, "original", "match_rms_adamw")),
 }
 
 
@@ -121,13 +182,13 @@ def _hyperparameters(arguments: dict) -> dict:
             if k not in ("self", "params") and not k.startswith("__")}
 
 
-def _checked_hyperparameters(values: dict) -> dict:
+def _checked_hyperparameters(values: dict, table: dict = _HYPERPARAMETERS) -> dict:
     """Check every known hyperparameter in ``values``; return them normalised."""
-    return {name: _HYPERPARAMETERS[name](value) if name in _HYPERPARAMETERS else value
+    return {name: table[name](value) if name in table else value
             for name, value in values.items()}
 
 
-def _gradient_to_use(p, g, group, out, work):
+def _gradient_to_use(p, g, group, out, work, decoupled=False):
     """The gradient an update sees, in PyTorch's order; ``p.grad`` is never modified.
 
     1. ``maximize``: g <- -g (ascend instead of descend);
@@ -140,7 +201,7 @@ def _gradient_to_use(p, g, group, out, work):
     weight_decay = group.get("weight_decay", 0)
     if weight_decay == 0:
         return g
-    if group.get("decoupled_weight_decay", False):
+    if decoupled or group.get("decoupled_weight_decay", False):
         p *= 1 - group["lr"] * weight_decay
         return g
     if g is out:
@@ -204,7 +265,7 @@ class Optimizer:
                 "Tensors or dicts, but got " + _typename(params)
             )
         _reject_sets(params)
-        self.defaults = _checked_hyperparameters(defaults)
+        self.defaults = _checked_hyperparameters(defaults, self._checks)
         self._check_group(self.defaults)
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
@@ -266,7 +327,8 @@ class Optimizer:
 
         index = len(self.param_groups)
         try:
-            param_group = {**self.defaults, **_checked_hyperparameters(param_group)}
+            param_group = {**self.defaults,
+                           **_checked_hyperparameters(param_group, self._checks)}
             self._check_group(param_group)
         except (TypeError, ValueError) as error:
             raise type(error)(f"parameter group {index}: {error}") from None
@@ -330,8 +392,10 @@ class Optimizer:
         loss = None if closure is None else closure()
         n_arrays = 1 + self._work_arrays
         scratch, state_of, update = self._scratch_views, self.state, self._update
+        decoupled, own_decay = self._weight_decay == "decoupled", self._weight_decay == "own"
         for group in self.param_groups:
-            adjusted = group.get("maximize", False) or group.get("weight_decay", 0) != 0
+            decays = group.get("weight_decay", 0) != 0 and not own_decay
+            adjusted = group.get("maximize", False) or decays
             with_state = self._has_state(group)
             for param in group["params"]:
                 g = param.grad
@@ -346,13 +410,20 @@ class Optimizer:
                 key = (p.shape, p.dtype, n_arrays)
                 decayed, work = scratch.get(key) or self._scratch(p, n_arrays)
                 if adjusted:
-                    g = _gradient_to_use(p, g, group, decayed, work[0])
+                    g = _gradient_to_use(p, g, {**group, "weight_decay": 0} if own_decay
+                                         else group, decayed, work[0], decoupled)
                 update(p, g, state, group, *work)
         return loss
 
     # ---------------------------------------- what a subclass provides
     #: how many work arrays (besides the decayed gradient) ``_update`` takes
     _work_arrays = 1
+    #: how ``weight_decay`` acts: "group" (L2, or decoupled where the group's
+    #: ``decoupled_weight_decay`` says so), "decoupled" (always), or "own"
+    #: (``_update`` applies it itself; the loop leaves it alone)
+    _weight_decay = "group"
+    #: the validation table of hyperparameters (a subclass may extend it)
+    _checks = _HYPERPARAMETERS
 
     def _update(self, p, g, state, group, *work) -> None:
         """Update the array ``p`` in place from its gradient ``g`` (already
@@ -458,6 +529,10 @@ class Optimizer:
                         "with these hyperparameters does not keep"
                     )
 
+    def _state_shape(self, name: str, shape: tuple) -> tuple:
+        """The shape of state array ``name`` of a parameter of ``shape``."""
+        return shape
+
     def _state_names(self, group: dict) -> tuple[str, ...]:
         """Every key a parameter's state may have under ``group``."""
         return ("step",) + tuple(self._buffers(group))
@@ -501,7 +576,7 @@ class Optimizer:
             restored = {}
             for name, value in saved_state.items():
                 if isinstance(value, np.ndarray):
-                    if value.shape != p.data.shape:
+                    if value.shape != self._state_shape(name, p.data.shape):
                         raise ValueError(
                             f"loaded state {name!r} of parameter {key} has shape "
                             f"{value.shape}, but the parameter has shape {p.data.shape}"

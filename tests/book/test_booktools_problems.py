@@ -95,3 +95,50 @@ def test_adagrad_beats_sgd_on_rare_features():
 
     grid = [0.03, 0.1, 0.3, 1.0, 3.0]
     assert best(Adagrad, grid) < 0.5 * best(SGD, grid)
+
+
+# ------------------------------------------------------------------ chapter 9's helpers
+from booktools.problems import MatrixRegression  # noqa: E402
+from booktools.runners import Optimizers, matrices_and_rest  # noqa: E402
+from minigrad.nn import Parameter  # noqa: E402
+from minigrad.optim import AdamW, Muon  # noqa: E402
+
+
+@pytest.mark.parametrize("rotated", [True, False])
+def test_matrix_regression_gradient_spectrum_and_minimum(rotated):
+    prob = MatrixRegression(seed=3, n=40, d=6, k=3, kappa=100.0, rotated=rotated)
+    W = np.random.default_rng(0).standard_normal((6, 3))
+    flat = lambda w: prob.loss(w.reshape(6, 3))  # noqa: E731
+    np.testing.assert_allclose(prob.grad(W).ravel(), finite_difference_grad(flat, W.ravel()),
+                               rtol=1e-6, atol=1e-8)
+    H = prob.X.T @ prob.X / prob.n
+    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(H)), np.sort(prob.hessian_eigenvalues),
+                               rtol=1e-10)
+    assert prob.hessian_eigenvalues.max() == pytest.approx(1.0)
+    assert prob.hessian_eigenvalues.min() == pytest.approx(1e-2)
+    assert prob.loss(prob.W_star) == pytest.approx(0.0, abs=1e-20)
+    assert np.allclose(H, np.diag(np.diag(H))) != rotated  # diagonal only when not rotated
+
+
+def test_matrix_regression_run_counts_and_rejects_bad_shapes():
+    prob = MatrixRegression(seed=0, n=30, d=5, k=2)
+    losses = prob.run(lambda ps: AdamW(ps, lr=0.01), 7)
+    assert losses.shape == (8,) and losses[0] == pytest.approx(prob.loss(prob.W0))
+    with pytest.raises(ValueError, match="n >= d"):
+        MatrixRegression(n=3, d=5)
+
+
+def test_matrices_and_rest_gives_muon_the_matrices_and_adamw_the_rest():
+    W, b = Parameter(np.ones((3, 4))), Parameter(np.zeros(3))
+    opt = matrices_and_rest(lambda ms: Muon(ms, lr=0.1), lambda rs: AdamW(rs, lr=0.1))([W, b])
+    assert isinstance(opt, Optimizers)
+    muon, adamw = opt.optimizers
+    assert muon.param_groups[0]["params"] == [W] and adamw.param_groups[0]["params"] == [b]
+    assert len(opt.param_groups) == 2
+    W.grad, b.grad = np.ones((3, 4)), np.ones(3)
+    assert opt.step(lambda: 1.5) == 1.5
+    assert set(muon.state) == {W} and set(adamw.state) == {b}
+    opt.zero_grad()
+    assert W.grad is None and b.grad is None
+    with pytest.raises(ValueError, match="at least one"):
+        Optimizers()
