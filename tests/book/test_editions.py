@@ -237,7 +237,8 @@ def test_the_repository_url_is_written_in_one_place():
     except (OSError, subprocess.SubprocessError):
         pytest.skip("not a git checkout")
     holders = sorted(f for f in files if (ROOT / f).is_file() and url in (ROOT / f).read_text(encoding="utf-8", errors="replace"))
-    generated = [f for f in holders if re.fullmatch(r"chapters/\d\d_\w+\.ipynb", f)]
+    # the Colab cell of every book notebook (chapters and appendices) is generated from it
+    generated = [f for f in holders if re.fullmatch(r"chapters/(\d\d|appendix)_\w+\.ipynb", f)]
     assert [f for f in holders if f not in generated] == ["_config.yml"], holders
 
 
