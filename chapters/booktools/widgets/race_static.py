@@ -165,8 +165,8 @@ def _figure_payload(spec, result_sets, figsize, dpi, density):
     fig.savefig(buf, format="png", dpi=dpi * density)
     png = _palette_png(buf.getvalue())   # flat contour colours: 256 colours lose nothing visible
     return W, H, png, {"label": fn.label,
-                  "panels": {"traj": panel(ax, False), "loss": panel(lax, True)},
-                  "start": [float(v) for v in spec.start], "n_steps": int(spec.n_steps)}
+                       "panels": {"traj": panel(ax, False), "loss": panel(lax, True)},
+                       "start": [float(v) for v in spec.start], "n_steps": int(spec.n_steps)}
 
 
 class RaceWidget:
@@ -259,6 +259,7 @@ class RaceWidget:
 
     @property
     def image_bytes(self) -> int:
+        """Bytes of the background PNGs (files of their own in the book)."""
         return sum(len(png) for png in self.images)
 
 
