@@ -68,10 +68,25 @@ def test_static_widgets_fit_their_budgets(animation, scrubber):
 def test_backgrounds_are_separate_image_outputs_before_the_html(animation, scrubber):
     """``display(widget)`` gives one image/png output per function, in the payload's order,
     then the HTML: myst-nb writes the images to _images/ files, out of the page."""
-    from IPython.core.formatters import format_display_data
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    def cell_outputs(widget):
+        # display() publishes bundles only inside a shell: a temporary one, so that no later
+        # test runs "inside IPython"
+        fresh = not InteractiveShell.initialized()
+        try:
+            InteractiveShell.instance()
+            with capture_output() as captured:
+                display(widget)         # what the chapter's cells do
+        finally:
+            if fresh:
+                InteractiveShell.clear_instance()
+        return [o.data for o in captured.outputs]
 
     for w in (animation, scrubber):
-        outputs = [format_display_data(o)[0] for o in w.outputs()]
+        outputs = cell_outputs(w)
         n = len(w.data["functions"])
         assert len(outputs) == n + 1 and len(w.images) == n
         for bundle, png in zip(outputs[:-1], w.images):
