@@ -1,6 +1,8 @@
 """The lab's static race widgets: compact payload (page weight, issue 8), exact enough to draw,
-self-contained, and working in a real browser."""
+backgrounds as separate image outputs (files in the book, not page HTML), and working in a
+real browser over the cell-output structure of the book and of JupyterLab."""
 
+import base64
 import re
 import sys
 from pathlib import Path
@@ -16,9 +18,10 @@ from booktools import lab  # noqa: E402
 from booktools.fonts import use_korean_font  # noqa: E402
 from booktools.widgets import race_static as rs  # noqa: E402
 
-#: Budgets of the generated HTML (the chapter page must stay under 700 KB with both).
-ANIMATION_BUDGET = 560 * 1024       # 8 functions x 2 modes x 11 contenders x 201 points
-SCRUBBER_BUDGET = 240 * 1024        # 11 contenders x 21 learning rates x 201 points
+#: Budgets of the HTML outputs, images excluded (they are files of their own in the book); the
+#: chapter page must stay under 700 KB with both and the rest of the chapter.
+ANIMATION_BUDGET = 190 * 1024       # 8 functions x 2 modes x 11 contenders x 201 points
+SCRUBBER_BUDGET = 205 * 1024        # 11 contenders x 21 learning rates x 201 points
 #: Stated decoding errors: half a quantum.
 PIXEL_ERROR = 0.5 / rs.PIXEL_QUANTUM                     # CSS px of the figure
 GAP_ERROR = 10 ** (0.5 / rs.GAP_QUANTUM) - 1             # relative
@@ -57,8 +60,53 @@ def test_integer_stream_round_trips():
 
 
 def test_static_widgets_fit_their_budgets(animation, scrubber):
-    assert animation.size_bytes <= ANIMATION_BUDGET, animation.size_bytes
-    assert scrubber.size_bytes <= SCRUBBER_BUDGET, scrubber.size_bytes
+    for w, budget in ((animation, ANIMATION_BUDGET), (scrubber, SCRUBBER_BUDGET)):
+        assert w.size_bytes == len(w.html.encode()) <= budget, w.size_bytes
+        assert "data:image" not in w.html and "base64" not in w.html    # no picture inline
+
+
+def test_backgrounds_are_separate_image_outputs_before_the_html(animation, scrubber):
+    """``display(widget)`` gives one image/png output per function, in the payload's order,
+    then the HTML: myst-nb writes the images to _images/ files, out of the page."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    def cell_outputs(widget):
+        # display() publishes bundles only inside a shell: a temporary one, so that no later
+        # test runs "inside IPython"
+        fresh = not InteractiveShell.initialized()
+        try:
+            InteractiveShell.instance()
+            with capture_output() as captured:
+                display(widget)         # what the chapter's cells do
+        finally:
+            if fresh:
+                InteractiveShell.clear_instance()
+        return [o.data for o in captured.outputs]
+
+    for w in (animation, scrubber):
+        outputs = cell_outputs(w)
+        n = len(w.data["functions"])
+        assert len(outputs) == n + 1 and len(w.images) == n
+        for bundle, png in zip(outputs[:-1], w.images):
+            assert "image/png" in bundle and "text/html" not in bundle
+            assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000   # a real picture
+            got = bundle["image/png"]
+            assert (base64.b64decode(got) if isinstance(got, str) else got) == png
+        assert set(outputs[-1]) >= {"text/html"} and "image/png" not in outputs[-1]
+        assert outputs[-1]["text/html"] == w.html
+        assert f'data-backgrounds="{n}"' in w.html
+    assert len(set(animation.images)) == len(animation.images)         # one per function
+    # inline (base64) the pictures alone would have cost the page more than both budgets' slack
+    assert 4 / 3 * (animation.image_bytes + scrubber.image_bytes) > 300 * 1024
+
+
+def test_widget_rejects_images_that_do_not_match_its_functions(animation):
+    with pytest.raises(ValueError, match="one background image per function: 1 images for 8"):
+        rs.RaceWidget(animation.data, animation.images[:1], animation.width, animation.height)
+    with pytest.raises(ValueError, match="PNG bytes"):
+        rs.RaceWidget(animation.data, [b"GIF89a"] * 8, animation.width, animation.height)
 
 
 def _check_run(panel, run, points, gaps):
@@ -102,7 +150,7 @@ def test_payload_shape(races, animation, scrubber):
     assert len(D["functions"]) == len(lab.RACES)
     for f, spec in zip(D["functions"], lab.RACES.values()):
         assert f["n_steps"] == spec.n_steps and f["start"] == list(spec.start)
-        assert f["png"].startswith("data:image/png;base64,")
+        assert "png" not in f
         assert set(f["modes"]) == {"defaults", "tuned"}
         for M in f["modes"].values():
             assert len(M["runs"]) == n_c and all(len(r) == 3 for r in M["runs"])
@@ -118,7 +166,7 @@ def test_payload_shape(races, animation, scrubber):
     assert S["contenders"][S["initial_contender"]]["name"] == "Adam"
 
 
-def test_widgets_are_self_contained_and_inline_the_shipped_script(animation, scrubber):
+def test_widgets_need_no_network_and_inline_the_shipped_script(animation, scrubber):
     shipped = (CHAPTERS / "booktools" / "widgets" / "race_static.js").read_text(encoding="utf-8")
     for w in (animation, scrubber):
         assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?:https?:)?//", w.html)
@@ -137,8 +185,45 @@ def test_race_animation_rejects_mismatched_input(races):
         rs.race_animation({"beale": (spec, {"tuned": tuning.result})})
 
 
-def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber):
-    """Both widgets decode, draw, react to their controls and raise nothing (Chromium)."""
+def _book_cell(widget, images_dir):
+    """A cell's output as myst-nb writes it: the image outputs as files under _images/ (named
+    by their hash, linked relative to the page), then the HTML output."""
+    import hashlib
+
+    images_dir.mkdir(exist_ok=True)
+    imgs = []
+    for png in widget.images:
+        name = hashlib.sha256(png).hexdigest() + ".png"
+        (images_dir / name).write_bytes(png)
+        imgs.append(f'<img alt="../_images/{name}" src="../_images/{name}" />\n')
+    return ('<div class="cell docutils container"><div class="cell_output docutils container">\n'
+            f'{"".join(imgs)}<div class="output text_html">{widget.html}</div>\n</div></div>')
+
+
+def _jupyterlab_cell(widget):
+    """A cell's output area as JupyterLab renders it: inline data URLs, one child each."""
+    child = '<div class="jp-OutputArea-child"><div class="jp-OutputArea-output {}">{}</div></div>'
+    imgs = [child.format("", '<img src="data:image/png;base64,'
+                         f'{base64.b64encode(png).decode()}">') for png in widget.images]
+    return (f'<div class="jp-Cell"><div class="jp-OutputArea">{"".join(imgs)}'
+            f'{child.format("jp-RenderedHTMLCommon", widget.html)}</div></div>')
+
+
+_BACKGROUNDS = """root => {
+  const area = root.closest('.cell_output, .jp-OutputArea');
+  const outside = Array.from(area.querySelectorAll('img')).filter(i => !root.contains(i));
+  const shown = root.querySelector('.bt-img');
+  return {outside: outside.map(i => i.getAttribute('src')),
+          hidden: outside.map(i => i.getClientRects().length === 0),
+          src: shown.getAttribute('src'), loaded: shown.complete && shown.naturalWidth > 0};
+}"""
+
+
+@pytest.mark.parametrize("layout", ["book", "jupyterlab"])
+def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber, layout):
+    """Both widgets find their background images in their cell's output, hide them, show
+    them behind the drawing, decode, draw, react to their controls and raise nothing
+    (Chromium), in the book's output structure (image files) and JupyterLab's (data URLs)."""
     import shutil
 
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -146,9 +231,14 @@ def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber
                      if shutil.which(n)), None)
     if chromium is None:
         pytest.skip("Chromium not installed")
-    page_file = tmp_path / "race.html"
+    (tmp_path / "chapters").mkdir()
+    page_file = tmp_path / "chapters" / "race.html"
+    if layout == "book":
+        cells = [_book_cell(w, tmp_path / "_images") for w in (animation, scrubber)]
+    else:
+        cells = [_jupyterlab_cell(w) for w in (animation, scrubber)]
     page_file.write_text("<!doctype html><meta charset='utf-8'><body style='width:760px'>"
-                         f"{animation.html}{scrubber.html}</body>", encoding="utf-8")
+                         f"{''.join(cells)}</body>", encoding="utf-8")
     errors = []
 
     def numbers(d):
@@ -163,7 +253,9 @@ def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber
         page.on("request", lambda r: errors.append("request " + r.url)
                 if not r.url.startswith(("file:", "data:")) else None)
         page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
         anim, scrub = page.locator(".booktools-race").nth(0), page.locator(".booktools-race").nth(1)
+        backgrounds = [anim.evaluate(_BACKGROUNDS), scrub.evaluate(_BACKGROUNDS)]
         first = {c: anim.locator(f".bt-path-{c}").get_attribute("d") for c in range(3)}
         legend0 = anim.locator(".bt-legend").inner_text()
         anim.locator(".bt-frame").evaluate("el => { el.value = 50; el.dispatchEvent(new Event('input')); }")
@@ -172,6 +264,7 @@ def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber
         tuned0 = anim.locator(".bt-path-0").get_attribute("d")
         anim.locator(".bt-fn").select_option("2")                 # Rosenbrock
         rosen = anim.locator(".bt-path-0").get_attribute("d")
+        rosen_src = anim.locator(".bt-img").get_attribute("src")
         anim.locator(".bt-play").click()
         page.wait_for_timeout(300)
         playing = int(anim.locator(".bt-frame").input_value())
@@ -183,6 +276,14 @@ def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber
         adam_d20 = scrub.locator(f".bt-path-{adam}").get_attribute("d")
         browser.close()
     assert errors == []
+    for bg, w in zip(backgrounds, (animation, scrubber)):
+        assert len(bg["outside"]) == len(w.images) and all(bg["hidden"]), bg["hidden"]
+        assert bg["src"] == bg["outside"][0] and bg["loaded"]      # the first function's image
+        if layout == "book":
+            assert all(s.startswith("../_images/") for s in bg["outside"])
+    assert rosen_src == backgrounds[0]["outside"][2] != backgrounds[0]["src"]
+    # the scrubber's Rosenbrock picture is the animation's, byte for byte: one file in the book
+    assert scrubber.images[0] == animation.images[2] and backgrounds[1]["src"] == rosen_src
     # the first function's default race, decoded by the browser, is the true trajectory
     spec, d, t, tuning = races[next(iter(races))]
     panel = animation.data["functions"][0]["panels"]["traj"]

@@ -7,6 +7,26 @@
   var LIM = 1e4, NS = "http://www.w3.org/2000/svg";
   var S = {fn: 0, mode: D.kind === "scrub" ? "scrub" : "defaults", frame: 0, timer: null,
            contender: D.initial_contender || 0, lr: D.initial_lr || 0};
+  // The backgrounds are the cell's image outputs just before the widget (race_static.py
+  // displays them first): files under _images/ in the book, data URLs in JupyterLab. The
+  // innermost ancestor holding images before the root is the cell's output area.
+  function backgrounds(n) {
+    for (var box = root.parentElement; box; box = box.parentElement) {
+      var before = Array.prototype.filter.call(box.querySelectorAll("img"), function (img) {
+        return !root.contains(img) &&
+          (img.compareDocumentPosition(root) & Node.DOCUMENT_POSITION_FOLLOWING);
+      });
+      if (before.length) {
+        if (before.length < n) { break; }
+        before = before.slice(-n);
+        before.forEach(function (img) { img.style.display = "none"; });
+        return before.map(function (img) { return img.getAttribute("src"); });
+      }
+    }
+    throw new Error("race widget __ID__: expected " + n + " background image outputs " +
+                    "before it in its cell's output, found fewer");
+  }
+  var BG = backgrounds(+root.getAttribute("data-backgrounds"));
   function clamp(v) { return Math.max(-LIM, Math.min(LIM, v)); }
   function px(panel, x, y) {
     var b = panel.box, X, Y;
@@ -92,7 +112,7 @@
   function draw() {
     var F = D.functions[S.fn], runs = current();
     var upto = S.mode === "scrub" ? F.n_steps : S.frame;
-    q(".bt-img").setAttribute("src", F.png);
+    q(".bt-img").setAttribute("src", BG[S.fn]);
     var rows = [];
     for (var c = 0; c < D.contenders.length; c++) {
       var line = q(".bt-path-" + c), loss = q(".bt-loss-" + c), end = q(".bt-end-" + c);

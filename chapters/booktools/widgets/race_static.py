@@ -1,6 +1,13 @@
 """The lab's races for the published book (no kernel, no network): precomputed trajectories
 of every contender drawn as SVG over a contour image by ``race_static.js``.
 
+A widget is several outputs of its cell (``display(widget)``): first one ``image/png`` output
+per background (contour and loss axes of each function), then the HTML. myst-nb writes image
+outputs to files under ``_images/`` and links them with ``<img src>``, so the pictures leave
+the page's HTML (which keeps only the trajectories); in JupyterLab they are inline data URLs.
+The script takes the images just before its widget in the cell's output, in that order,
+hides them and shows their ``src`` behind the SVG.
+
 * :func:`race_animation` -- one widget for several test functions: pick the function and the
   mode (framework defaults or tuned learning rates), press play to watch the race, or drag
   the iteration slider;
@@ -13,7 +20,6 @@ right, one loss-axis rule shared with the explorers).
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import html
@@ -158,18 +164,24 @@ def _figure_payload(spec, result_sets, figsize, dpi, density):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi * density)
     png = _palette_png(buf.getvalue())   # flat contour colours: 256 colours lose nothing visible
-    return W, H, {"label": fn.label, "png": "data:image/png;base64," +
-                  base64.b64encode(png).decode("ascii"),
-                  "panels": {"traj": panel(ax, False), "loss": panel(lax, True)},
-                  "start": [float(v) for v in spec.start], "n_steps": int(spec.n_steps)}
+    return W, H, png, {"label": fn.label,
+                       "panels": {"traj": panel(ax, False), "loss": panel(lax, True)},
+                       "start": [float(v) for v in spec.start], "n_steps": int(spec.n_steps)}
 
 
 class RaceWidget:
-    """Self-contained HTML (one ``<script>`` from ``race_static.js``, data as JSON, contour
-    images as data URLs). :attr:`data` is the payload, :attr:`html` the markup."""
+    """The widget's cell outputs: :attr:`images` (PNG bytes, one background per entry of
+    ``data["functions"]``, in that order) and :attr:`html` (one ``<script>`` from
+    ``race_static.js``, data as JSON, no pictures). :attr:`data` is the payload. Show it
+    with ``display(widget)``, which writes the images first, then the HTML."""
 
-    def __init__(self, data, width, height):
-        self.data, self.width, self.height = data, width, height
+    def __init__(self, data, images, width, height):
+        if len(images) != len(data["functions"]):
+            raise ValueError(f"RaceWidget needs one background image per function: "
+                             f"{len(images)} images for {len(data['functions'])} functions")
+        if not all(isinstance(png, bytes) and png.startswith(b"\x89PNG") for png in images):
+            raise ValueError("RaceWidget images must be PNG bytes")
+        self.data, self.images, self.width, self.height = data, list(images), width, height
         self.html = self._markup()
 
     def _markup(self):
@@ -213,7 +225,8 @@ class RaceWidget:
             for name, b in (("traj", first["panels"]["traj"]["box"]), ("loss", first["panels"]["loss"]["box"])))
         payload_safe = payload.replace("</", "<\\/")
         return (
-            f'<div id="{uid}" class="booktools-race" style="max-width:{W}px;font-size:0.9em;margin:0.5em 0">'
+            f'<div id="{uid}" class="booktools-race" data-backgrounds="{len(self.images)}" '
+            f'style="max-width:{W}px;font-size:0.9em;margin:0.5em 0">'
             f'<div style="display:flex;flex-wrap:wrap;gap:0.4em 1em;align-items:center;margin-bottom:0.3em">'
             f'{"".join(controls)}</div>'
             f'<div class="bt-readout" style="min-height:1.2em"></div>'
@@ -228,12 +241,26 @@ class RaceWidget:
             f'<script type="application/json">{payload_safe}</script>'
             f'<script>{_script().replace("__ID__", uid)}</script></div>')
 
-    def _repr_html_(self):
-        return self.html
+    def outputs(self) -> list:
+        """The cell's display objects in order: every background image, then the HTML."""
+        from IPython.display import HTML, Image
+
+        return [*(Image(data=png, format="png") for png in self.images), HTML(self.html)]
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(*self.outputs())
 
     @property
     def size_bytes(self) -> int:
+        """Bytes of the HTML output (what the page carries; the images are separate files)."""
         return len(self.html.encode())
+
+    @property
+    def image_bytes(self) -> int:
+        """Bytes of the background PNGs (files of their own in the book)."""
+        return sum(len(png) for png in self.images)
 
 
 def _contender_payload(contenders):
@@ -247,7 +274,7 @@ def race_animation(races, *, mode_labels=None, figsize=(9.0, 3.6), dpi=80,
     each result with one run per contender (``K = 1``) and the same contenders everywhere."""
     if not races:
         raise ValueError("race_animation() needs at least one race")
-    functions_, contenders, size = [], None, None
+    functions_, images, contenders, size = [], [], None, None
     for key, (spec, modes) in races.items():
         results = list(modes.values())
         for r in results:
@@ -257,8 +284,9 @@ def race_animation(races, *, mode_labels=None, figsize=(9.0, 3.6), dpi=80,
                 contenders = r.contenders
             elif [c.name for c in r.contenders] != [c.name for c in contenders]:
                 raise ValueError(f"race {key!r}: the contenders differ from the first race's")
-        W, H, fig = _figure_payload(spec, results, figsize, dpi, density)
+        W, H, png, fig = _figure_payload(spec, results, figsize, dpi, density)
         size = size or (W, H)
+        images.append(png)
         traj = fig["panels"]["traj"]
         fig["modes"] = {m: {"lrs": [float(v) for v in r.lrs[:, 0]],
                             "runs": [_run_payload(traj, r.points[:, c, 0], r.gaps[:, c, 0])
@@ -268,7 +296,7 @@ def race_animation(races, *, mode_labels=None, figsize=(9.0, 3.6), dpi=80,
     labels = mode_labels or {m: m for m in next(iter(races.values()))[1]}
     data = {"kind": "animate", "contenders": _contender_payload(contenders), "functions": functions_,
             "mode_labels": labels, "text": {"play": "▶", "pause": "❚❚"}, "quantum": _QUANTA}
-    return RaceWidget(data, *size)
+    return RaceWidget(data, images, *size)
 
 
 def lr_scrubber(spec, tuned, *, contender: str | None = None, figsize=(9.0, 3.6),
@@ -278,7 +306,7 @@ def lr_scrubber(spec, tuned, *, contender: str | None = None, figsize=(9.0, 3.6)
     result = tuned.result
     names = [c.name for c in result.contenders]
     c0 = names.index(contender) if contender is not None else 0
-    W, H, fig = _figure_payload(spec, [result], figsize, dpi, density)
+    W, H, png, fig = _figure_payload(spec, [result], figsize, dpi, density)
     traj = fig["panels"]["traj"]
     fig["grid"] = {"runs": [[_run_payload(traj, result.points[:, c, k], result.gaps[:, c, k])
                              for k in range(len(tuned.grid))] for c in range(len(names))]}
@@ -287,4 +315,4 @@ def lr_scrubber(spec, tuned, *, contender: str | None = None, figsize=(9.0, 3.6)
             "initial_contender": c0, "initial_lr": int(tuned.best[c0]),
             "best": [int(b) for b in tuned.best],
             "text": {"play": "▶", "pause": "❚❚"}, "quantum": _QUANTA}
-    return RaceWidget(data, W, H)
+    return RaceWidget(data, [png], W, H)
