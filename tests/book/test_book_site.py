@@ -113,14 +113,5 @@ def test_chapters_have_figures_and_no_language_tabs(name, lang):
     assert collected.images, f"{lang}/{name}: no figures"
 
 
-#: Largest a chapter page may be (its figures are inlined as base64 PNGs, and the static
-#: explorers carry their precomputed curves): a phone on a slow connection must still load it.
-MAX_PAGE_BYTES = 700_000
-
-
-@pytest.mark.parametrize("lang", EDITIONS)
-@pytest.mark.parametrize("name", [f for f in TOC_FILES if re.search(r"/\d\d_", f)])
-def test_chapter_pages_stay_small(name, lang):
-    page = require_edition(lang) / f"{name}.html"
-    size = page.stat().st_size
-    assert size <= MAX_PAGE_BYTES, f"{lang}/{name}.html is {size} bytes (> {MAX_PAGE_BYTES})"
+# The page-weight limit (700 KB of HTML per chapter page) is tested once, for every page
+# of both editions, in test_book_editions.py::test_page_html_weight.
