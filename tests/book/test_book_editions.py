@@ -24,12 +24,9 @@ CHAPTERS = [f for f in TOC_FILES if re.search(r"/\d\d_", f)]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 MAX_PAGE_HTML = 700 * 1024
 OTHER = {"ko": "en", "en": "ko"}
-# Korean in the English edition's prose that the sources still have (preface.md, not this
-# branch's to edit); the check demands that this list shrinks as they are fixed.
-KNOWN_KOREAN_IN_ENGLISH = {
-    "또는": "preface notation table, symbol column: '$f(x, y)$ 또는 $f(x)$'",
-    "한국어": "preface, 'How to read this book': 'One click on a 한국어 / English tab' (tabs are gone)",
-}
+# Korean in the English edition's prose outside the glossary (which pairs each term with
+# its Korean counterpart): none. Add a word here only with the reason it must stay.
+KNOWN_KOREAN_IN_ENGLISH: dict[str, str] = {}
 
 
 class _Page(HTMLParser):
