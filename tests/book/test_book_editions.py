@@ -236,20 +236,8 @@ def test_no_inert_weight_and_a_favicon(lang):
         assert all((path.parent / href).resolve().is_file() for href in page.icons), f"{name}: {page.icons}"
 
 
-def _weight_cases():
-    cases = []
-    for lang in EDITIONS:
-        for name in TOC_FILES:
-            marks = []
-            if name.endswith("03_momentum"):
-                marks = [pytest.mark.xfail(strict=True, reason=(
-                    "its two static explorers embed ~320 KB of trajectory JSON and ~240 KB of PNG "
-                    "(booktools.widgets); trimming them is that module's owner's part of issue 8"))]
-            cases.append(pytest.param(lang, name, marks=marks, id=f"{lang}-{Path(name).name}"))
-    return cases
-
-
-@pytest.mark.parametrize("lang, name", _weight_cases())
+@pytest.mark.parametrize("lang, name", [(lang, name) for lang in EDITIONS for name in TOC_FILES],
+                         ids=[f"{lang}-{Path(name).name}" for lang in EDITIONS for name in TOC_FILES])
 def test_page_html_weight(lang, name):
     edition = require_edition(lang)
     size = (edition / f"{name}.html").stat().st_size

@@ -67,9 +67,9 @@ def base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim):
         gap = r.losses - fn.f_min
         gap = np.where(np.isfinite(gap) & (gap > 0), np.minimum(gap, ylim[1] * 10), np.nan)
         lax.plot(np.arange(len(gap)), gap, color="0.55", lw=1.2)
-    if references:
-        ax.legend(loc="lower right", fontsize=7, framealpha=0.85)
-    ax.set_title(fn.label if title is None else title, fontsize=9)
+    ax.set_title(fn.label if title is None else title)
+    if references:  # under the axes, off the trajectories
+        plots.legend_below(ax)
     lax.set_yscale("log")
     lax.set_xlim(0, n_steps)
     lax.set_ylim(*ylim)
