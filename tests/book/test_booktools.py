@@ -1,5 +1,6 @@
 """Tests of chapters/booktools, the notebooks' shared helpers."""
 
+import io
 import json
 import re
 import sys
@@ -262,10 +263,12 @@ def test_static_explorer_payload_has_the_right_shape():
     assert [p["name"] for p in payload["params"]] == ["lr", "momentum"]
     assert len(payload["runs"]) == 4 * 2
     for run in payload["runs"]:
-        assert len(run) == 4 and all(len(series) == 31 for series in run[:3]) and len(run[3]) == 2
+        assert len(run) == 4 and all(len(static.unpack(series)) == 31 for series in run[:3])
+        assert len(run[3]) == 2
     # runs are in row-major order of the grid: (lr=0.95, momentum=0.5) is index 2*2+1
     expect = runners.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=0.95, momentum=0.5)
-    x, _ = static.from_pixels(payload["panels"]["traj"], static.decode_pixels(payload["runs"][5][0]), 0.0)
+    x, _ = static.from_pixels(payload["panels"]["traj"],
+                              static.decode_pixels(static.unpack(payload["runs"][5][0])), 0.0)
     span = np.ptp(payload["panels"]["traj"]["xlim"]) / np.ptp(payload["panels"]["traj"]["box"][::2])
     np.testing.assert_allclose(x, expect.points[:, 0], rtol=0, atol=span / (2 * static.SUBPIXEL) + 1e-12)
     gap = expect.losses - functions.valley().f_min
@@ -288,7 +291,7 @@ def test_static_explorer_diverging_runs_are_json_safe():
     s = widgets.static_explorer(functions.valley(), (-7, 2), 500, optimizer=SGD, grid={"lr": [3.0]})
     json.dumps(s.data, allow_nan=False)
     assert s.data["runs"][0][3][1] is None, "the readout's last gap of a diverged run is null"
-    assert None in s.data["runs"][0][2], "an overflowed loss is not drawn"
+    assert None in static.unpack(s.data["runs"][0][2]), "an overflowed loss is not drawn"
 
 
 def test_explorer_encoding_round_trip_is_within_its_bound():
@@ -309,6 +312,24 @@ def test_explorer_encoding_round_trip_is_within_its_bound():
         static.encode_pixels(["a"])
 
 
+@pytest.mark.parametrize("deltas", [[], [0], [None], [15, -16, 16, -17], [None, 0, None],
+                                    [2**40, -(2**40), 31, 32, -32, -33, 1023, 1024]])
+def test_explorer_packing_round_trips(deltas):
+    text = static.pack(deltas)
+    assert static.unpack(text) == deltas
+    assert re.fullmatch(r"[A-Za-z0-9_~-]*", text), "safe inside JSON and HTML"
+    assert len(static.pack([v for v in range(-16, 16)])) == 32, "small deltas: one character each"
+
+
+def test_explorer_packing_rejects_bad_input():
+    with pytest.raises(TypeError, match="integers"):
+        static.pack([1.5])
+    with pytest.raises(ValueError, match="not a character"):
+        static.unpack("A!")
+    with pytest.raises(ValueError, match="ends inside"):
+        static.unpack("Ag")
+
+
 def test_explorer_payload_draws_every_run_within_a_quarter_pixel():
     s = _static()
     panels = s.data["panels"]
@@ -316,6 +337,7 @@ def test_explorer_payload_draws_every_run_within_a_quarter_pixel():
     for run, combo in zip(s.data["runs"], s.trajectories):
         tr = s.trajectories[combo]
         X, Y = static.to_pixels(traj, tr.points[:, 0], tr.points[:, 1])
+        run = [static.unpack(series) for series in run[:3]]
         np.testing.assert_allclose(static.decode_pixels(run[0]), X, atol=0.5 / static.SUBPIXEL)
         np.testing.assert_allclose(static.decode_pixels(run[1]), Y, atol=0.5 / static.SUBPIXEL)
         gap = tr.losses - functions.valley().f_min
@@ -329,7 +351,7 @@ def test_explorer_payload_draws_every_run_within_a_quarter_pixel():
     # smaller than the numbers themselves (6 significant digits each, the old payload)
     plain = json.dumps([[[float(f"{v:.6g}") for v in series] for series in
                          (tr.points[:, 0], tr.points[:, 1], tr.losses)] for tr in s.trajectories.values()])
-    assert len(json.dumps(s.data["runs"])) < 0.5 * len(plain)
+    assert len(json.dumps(s.data["runs"])) < 0.25 * len(plain)
 
 
 def test_explorer_image_is_2x_and_described_in_the_editions_language(monkeypatch):
@@ -340,6 +362,9 @@ def test_explorer_image_is_2x_and_described_in_the_editions_language(monkeypatch
         w, h = fonts._png_size(s.png)
         assert (w, h) == (2 * s.data["width"], 2 * s.data["height"]), "the image has 2 pixels per CSS pixel"
         assert f'max-width:{s.data["width"]}px' in s.html
+        from PIL import Image
+        image = Image.open(io.BytesIO(s.png))
+        assert image.mode == "P" and len(image.getcolors()) <= 64, "a 64-colour palette image"
         alt = re.search(r'<img [^>]*alt="([^"]*)"', s.html).group(1)
         assert len(alt) > 40 and "η" in alt
         assert bool(re.search("[\uac00-\ud7a3]", alt)) == (lang == "ko"), alt

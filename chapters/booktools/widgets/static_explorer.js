@@ -5,13 +5,19 @@
   var q = function (sel) { return root.querySelector(sel); };
   var sliders = root.querySelectorAll("input[type=range]");
   // positions arrive in 1/D.subpixel CSS px, each as the difference from the previous
-  // drawable one (static.py: encode_pixels); null where nothing can be drawn
-  function decode(deltas) {
-    var out = [], acc = 0;
-    for (var i = 0; i < deltas.length; i++) {
-      if (deltas[i] === null) { out.push(null); continue; }
-      acc += deltas[i];
+  // drawable one, written as a string (static.py: encode_pixels, pack); null where nothing
+  // can be drawn
+  var LAST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef", MORE = "ghijklmnopqrstuvwxyz0123456789-_";
+  function decode(text) {
+    var out = [], acc = 0, z = 0, scale = 1;
+    for (var i = 0; i < text.length; i++) {
+      var ch = text.charAt(i), k = MORE.indexOf(ch);
+      if (ch === "~") { out.push(null); continue; }
+      if (k >= 0) { z += k * scale; scale *= 32; continue; }
+      z += LAST.indexOf(ch) * scale;
+      acc += (z % 2 === 0) ? z / 2 : -(z + 1) / 2;
       out.push(acc / D.subpixel);
+      z = 0; scale = 1;
     }
     return out;
   }
