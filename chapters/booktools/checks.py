@@ -176,12 +176,13 @@ def claim(what: str, value, quoted=None, *, rtol: float | None = None, atol: flo
     ``"> 20"``, ``"≤ …"``, ``"≥ …"`` compare. Without ``quoted``, ``value`` is a truth the
     prose states (``claim("Nesterov converges", err < 1e-8)``). Prints one ✔ line, or raises
     ``AssertionError`` naming the claim, the value obtained and what the prose says.
+    Returns None, so that a claim ending a cell adds no ``np.float64(...)`` output to the page.
     """
     if quoted is None:
         if not bool(value):
             raise AssertionError(f"claim does not hold: {what}")
         print(f"✔ {what}")
-        return value
+        return None
     op, target, half_unit = _parse_quoted(str(quoted))
     v = float(value)
     if op in ("<", "<=", ">", ">="):
@@ -193,7 +194,7 @@ def claim(what: str, value, quoted=None, *, rtol: float | None = None, atol: flo
     if not ok:
         raise AssertionError(f"claim does not hold: {what}: computed {v:.6g}, the prose says {quoted}")
     print(f"✔ {what}: {v:.6g} ({quoted})")
-    return value
+    return None
 
 
 _DEFAULT_POINTS = (-2.5, -1.0, -0.3, 0.0, 0.4, 1.0, 3.0)
