@@ -53,11 +53,15 @@ def loss_axis_limits(fn, x0, trajs):
     return lo / 3.0, hi * 3.0
 
 
-def base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim):
-    """Figure with the static parts drawn: contour (+ references) and empty loss axes."""
+def base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim, stacked=False):
+    """Figure with the static parts drawn: contour (+ references) and empty loss axes, side
+    by side, or the loss axes under the contour with ``stacked`` (narrow enough for a phone)."""
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
-    ax, lax = fig.subplots(1, 2, width_ratios=[1.35, 1])
+    if stacked:
+        ax, lax = fig.subplots(2, 1, height_ratios=[1.25, 1])
+    else:
+        ax, lax = fig.subplots(1, 2, width_ratios=[1.35, 1])
     plots.contour(fn, ax)
     ylim = loss_ylim
     for r in references:

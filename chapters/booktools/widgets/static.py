@@ -164,7 +164,7 @@ class StaticExplorer:
 
     def __init__(self, fn, x0, n_steps, *, grid, optimizer=None, rule=None, fixed=None,
                  transform=None, references=(), title=None, initial=None,
-                 figsize=(9.0, 3.6), dpi=80):
+                 figsize=(fonts.PHONE_WIDTH_IN, 6.6), dpi=80):
         if not grid:
             raise ValueError("grid must map at least one hyperparameter name to a list of values")
         method = Method(fn, x0, n_steps, optimizer, rule, fixed, transform)
@@ -190,8 +190,10 @@ class StaticExplorer:
             raise ValueError(f"every grid point is invalid, e.g. {next(iter(errors.values()))}")
         references = list(references)
         self.title = (fn.label if title is None else title).replace("$", "")
-        fig, ax, lax = base_figure(fn, x0, n_steps, references, title, figsize, dpi,
-                                   loss_axis_limits(fn, x0, list(self.trajectories.values()) + references))
+        # stacked panels, PHONE_WIDTH_IN wide: the text stays at the style's size on a phone
+        limits = loss_axis_limits(fn, x0, list(self.trajectories.values()) + references)
+        fig, ax, lax = base_figure(fn, x0, n_steps, references, title, figsize, dpi, limits,
+                                   stacked=True)
         fig.canvas.draw()
         W, H = fig.canvas.get_width_height()
 
@@ -217,10 +219,10 @@ class StaticExplorer:
         fig.savefig(buf, format="png", dpi=dpi * fonts.PIXEL_DENSITY)
         self.png = fonts._palette_png(buf.getvalue(), colors=64)
         self.alt = plots.bi(
-            f"{self.title}: 등고선 위의 궤적(왼쪽)과 반복에 따른 손실 격차(오른쪽, 로그 눈금). "
+            f"{self.title}: 등고선 위의 궤적(위)과 반복에 따른 손실 격차(아래, 로그 눈금). "
             f"슬라이더로 {', '.join(symbol(n) for n in names)} 값을 고르면 다시 그려진다.",
-            f"{self.title}: the trajectory on the contour plot (left) and the loss gap against "
-            f"the iteration (right, log scale), redrawn for the values of "
+            f"{self.title}: the trajectory on the contour plot (top) and the loss gap against "
+            f"the iteration (bottom, log scale), redrawn for the values of "
             f"{', '.join(symbol(n) for n in names)} chosen with the sliders.")
         initial = dict(initial or {})
         start_idx = []
@@ -261,7 +263,7 @@ class StaticExplorer:
         return (
             f'<div id="{uid}" class="booktools-static-explorer" style="max-width:{W}px;'
             f'margin:0.5em 0">'
-            f'<div style="margin-bottom:0.3em">{"".join(rows)}</div>'
+            f'<div style="margin-bottom:0.3em">{" ".join(rows)}</div>'
             f'<div class="bt-readout" style="min-height:1.4em;margin-bottom:0.2em"></div>'
             f'<div style="position:relative;width:100%">'
             f'<img src="data:image/png;base64,{img}" alt="{html.escape(self.alt)}" '
