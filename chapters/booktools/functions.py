@@ -12,7 +12,8 @@ Every test function is a small object with
 * ``minimizer`` / ``f_min``: a global minimiser and the minimum value;
 * ``xlim`` / ``ylim``: a plot window that shows the interesting part, and
   ``axis_labels`` for its axes (``("$x$", "$y$")`` or ``("$x_1$", "$x_2$")``);
-* ``name_ko`` / ``name_en`` and ``label`` (``"한국어 · English"``).
+* ``name_ko`` / ``name_en`` and ``label`` (through :func:`booktools.plots.bi`: the
+  edition's language, or ``"한국어 · English"`` outside an edition build).
 
 The formulas are written once, in terms of ``+ - * **`` only, so the same code
 evaluates NumPy arrays and minigrad Tensors.
@@ -99,8 +100,11 @@ class TestFunction:
     # --- public API -----------------------------------------------------------------
     @property
     def label(self) -> str:
-        """Bilingual name for titles and legends, ``"한국어 · English"``."""
-        return f"{self.name_ko} · {self.name_en}"
+        """Name for titles and legends in the edition's language (``plots.bi``): one
+        language when ``BOOK_LANG`` is set, ``"한국어 · English"`` otherwise."""
+        from .plots import bi  # lazily: plots imports pyplot, a test function needs not
+
+        return bi(self.name_ko, self.name_en)
 
     @property
     def f_min(self) -> float:

@@ -38,7 +38,10 @@ class _DataProblem:
 
     @property
     def label(self) -> str:
-        return f"{self.name_ko} · {self.name_en}"
+        """Name for titles and legends in the edition's language (``plots.bi``)."""
+        from .plots import bi  # lazily: plots imports pyplot, a test function needs not
+
+        return bi(self.name_ko, self.name_en)
 
     def _check(self, w):
         w = np.asarray(w, dtype=np.float64)

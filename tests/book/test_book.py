@@ -173,7 +173,8 @@ def _avoided_variants():
     section = text.split("## 쓰지 않는 표현", 1)[1].split(":sync: en", 1)[0]
     rows = [line.strip().strip("|").split("|") for line in section.splitlines()
             if line.startswith("| ") and "---" not in line][1:]
-    return [(variant.strip(), term.strip()) for variant, term in rows]
+    # a cell may be written as code (`최솟값 $(`: a literal dollar, not the start of maths)
+    return [(variant.strip().strip("`"), term.strip().strip("`")) for variant, term in rows]
 
 
 def _korean_prose(path):

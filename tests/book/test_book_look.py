@@ -261,3 +261,37 @@ def test_built_site_font_covers_every_hangul_character_it_shows():
         assert re.search(r'url\("fonts/book-hangul\.woff2\?v=[0-9a-f]{12}"\) format\("woff2"\)', css)
         assert f'font-family: "{book_webfont.FAMILY}"' in css
         assert "SIL OPEN FONT LICENSE" in (site / "_static" / "fonts" / "OFL.txt").read_text(encoding="utf-8")
+
+
+# --- figures of the chapters readable on a phone ------------------------------------------
+# Chapters whose figure cells follow the phone rules (the others are being converted).
+PHONE_READY = ["01_autograd", "02_gradient_descent"]
+
+
+@pytest.mark.parametrize("chapter", PHONE_READY)
+def test_figure_cells_fit_a_phone(chapter):
+    """Every figure cell: single panels at most PHONE_WIDTH_IN wide (so 13 pt text stays about
+    14 px on a 390 px phone), panels stacked (never side by side), no font size below the
+    style's, legends placed by legend_below / figure_legend rather than on the data."""
+    import json
+
+    nb = json.loads((ROOT / "chapters" / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if "figure" in c["metadata"]]
+    assert cells, f"{chapter}: no figure cells"
+    problems = []
+    for c in cells:
+        src = "".join(c["source"])
+        name = c["metadata"]["figure"]["name"]
+        for w, _ in re.findall(r"figsize=\(([\d.]+),\s*([\d.]+)\)", src):
+            if float(w) > fonts.PHONE_WIDTH_IN:
+                problems.append(f"{name}: figsize width {w} in")
+        for rows, cols in re.findall(r"subplots\((\d+),\s*(\d+)", src):
+            if int(cols) > 1:
+                problems.append(f"{name}: {rows}x{cols} panels side by side")
+        if re.search(r"comparison\(", src) and "ncols=1" not in src:
+            problems.append(f"{name}: comparison() without ncols=1")
+        for size in re.findall(r"fontsize\s*=\s*([\w.\"']+)", src):
+            problems.append(f"{name}: fontsize={size}")
+        if re.search(r"\.legend\(", src):
+            problems.append(f"{name}: ax.legend() (use plots.legend_below / figure_legend)")
+    assert not problems, "\n".join(problems)

@@ -1,5 +1,6 @@
 """Tests of chapters/booktools, the notebooks' shared helpers."""
 
+import io
 import json
 import re
 import sys
@@ -17,6 +18,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
+from booktools.widgets import static  # noqa: E402
 from booktools import checks, data, functions, plots, problems, runners, widgets  # noqa: E402
 from minigrad.optim import SGD, Adagrad, Adam  # noqa: E402
 import booktools  # noqa: E402
@@ -261,10 +263,16 @@ def test_static_explorer_payload_has_the_right_shape():
     assert [p["name"] for p in payload["params"]] == ["lr", "momentum"]
     assert len(payload["runs"]) == 4 * 2
     for run in payload["runs"]:
-        assert len(run) == 3 and all(len(series) == 31 for series in run)
+        assert len(run) == 4 and all(len(static.unpack(series)) == 31 for series in run[:3])
+        assert len(run[3]) == 2
     # runs are in row-major order of the grid: (lr=0.95, momentum=0.5) is index 2*2+1
     expect = runners.run_optimizer(functions.valley(), (-7, 2), 30, SGD, lr=0.95, momentum=0.5)
-    np.testing.assert_allclose(payload["runs"][5][0], expect.points[:, 0], rtol=1e-5, atol=1e-9)
+    x, _ = static.from_pixels(payload["panels"]["traj"],
+                              static.decode_pixels(static.unpack(payload["runs"][5][0])), 0.0)
+    span = np.ptp(payload["panels"]["traj"]["xlim"]) / np.ptp(payload["panels"]["traj"]["box"][::2])
+    np.testing.assert_allclose(x, expect.points[:, 0], rtol=0, atol=span / (2 * static.SUBPIXEL) + 1e-12)
+    gap = expect.losses - functions.valley().f_min
+    assert payload["runs"][5][3] == [float(f"{gap[0]:.6g}"), float(f"{gap[-1]:.6g}")]
     W, H = payload["width"], payload["height"]
     for panel in payload["panels"].values():
         x0, y0, x1, y1 = panel["box"]
@@ -282,7 +290,84 @@ def test_static_explorer_is_self_contained():
 def test_static_explorer_diverging_runs_are_json_safe():
     s = widgets.static_explorer(functions.valley(), (-7, 2), 500, optimizer=SGD, grid={"lr": [3.0]})
     json.dumps(s.data, allow_nan=False)
-    assert None in s.data["runs"][0][2]
+    assert s.data["runs"][0][3][1] is None, "the readout's last gap of a diverged run is null"
+    assert None in static.unpack(s.data["runs"][0][2]), "an overflowed loss is not drawn"
+
+
+def test_explorer_encoding_round_trip_is_within_its_bound():
+    rng = np.random.default_rng(3)
+    P = np.concatenate([rng.uniform(-50, 800, 500), [0.0, 1e-9, -0.124, 1e3 + 1 / 7]])
+    P_with_gaps = np.concatenate([P[:10], [np.nan, np.inf, -np.inf], P[10:]])
+    deltas = static.encode_pixels(P_with_gaps)
+    assert all(d is None or isinstance(d, int) for d in deltas)
+    assert deltas[10:13] == [None, None, None], "positions that cannot be drawn are null"
+    back = static.decode_pixels(deltas)
+    assert np.all(np.isnan(back[10:13]))
+    err = np.abs(np.delete(back, [10, 11, 12]) - P)
+    assert err.max() <= 0.5 / static.SUBPIXEL + 1e-12, err.max()
+    assert err.max() > 0.25 / static.SUBPIXEL, "guard: the test points do get quantised"
+    # far outside the figure: clamped where the scrubber clamps, still drawn off-panel
+    assert static.decode_pixels(static.encode_pixels([1e30, -1e30])).tolist() == [1e4, -1e4]
+    with pytest.raises(ValueError):
+        static.encode_pixels(["a"])
+
+
+@pytest.mark.parametrize("deltas", [[], [0], [None], [15, -16, 16, -17], [None, 0, None],
+                                    [2**40, -(2**40), 31, 32, -32, -33, 1023, 1024]])
+def test_explorer_packing_round_trips(deltas):
+    text = static.pack(deltas)
+    assert static.unpack(text) == deltas
+    assert re.fullmatch(r"[A-Za-z0-9_~-]*", text), "safe inside JSON and HTML"
+    assert len(static.pack([v for v in range(-16, 16)])) == 32, "small deltas: one character each"
+
+
+def test_explorer_packing_rejects_bad_input():
+    with pytest.raises(TypeError, match="integers"):
+        static.pack([1.5])
+    with pytest.raises(ValueError, match="not a character"):
+        static.unpack("A!")
+    with pytest.raises(ValueError, match="ends inside"):
+        static.unpack("Ag")
+
+
+def test_explorer_payload_draws_every_run_within_a_quarter_pixel():
+    s = _static()
+    panels = s.data["panels"]
+    traj, loss = panels["traj"], panels["loss"]
+    for run, combo in zip(s.data["runs"], s.trajectories):
+        tr = s.trajectories[combo]
+        X, Y = static.to_pixels(traj, tr.points[:, 0], tr.points[:, 1])
+        run = [static.unpack(series) for series in run[:3]]
+        np.testing.assert_allclose(static.decode_pixels(run[0]), X, atol=0.5 / static.SUBPIXEL)
+        np.testing.assert_allclose(static.decode_pixels(run[1]), Y, atol=0.5 / static.SUBPIXEL)
+        gap = tr.losses - functions.valley().f_min
+        _, G = static.to_pixels(loss, np.arange(len(gap)), gap)
+        np.testing.assert_allclose(static.decode_pixels(run[2]), G, atol=0.5 / static.SUBPIXEL)
+        # back in data coordinates: a quarter pixel is a relative error of the log gap
+        _, g_back = static.from_pixels(loss, 0.0, static.decode_pixels(run[2]))
+        decades = np.log10(loss["ylim"][1] / loss["ylim"][0]) / (loss["box"][3] - loss["box"][1])
+        ok = gap > 0
+        assert np.all(np.abs(np.log10(g_back[ok] / gap[ok])) <= decades * 0.5 / static.SUBPIXEL + 1e-9)
+    # smaller than the numbers themselves (6 significant digits each, the old payload)
+    plain = json.dumps([[[float(f"{v:.6g}") for v in series] for series in
+                         (tr.points[:, 0], tr.points[:, 1], tr.losses)] for tr in s.trajectories.values()])
+    assert len(json.dumps(s.data["runs"])) < 0.25 * len(plain)
+
+
+def test_explorer_image_is_2x_and_described_in_the_editions_language(monkeypatch):
+    from booktools import fonts
+    for lang in ("ko", "en"):
+        monkeypatch.setenv("BOOK_LANG", lang)
+        s = widgets.static_explorer(functions.valley(), (-7, 2), 10, optimizer=SGD, grid={"lr": [0.1, 0.5]})
+        w, h = fonts._png_size(s.png)
+        assert (w, h) == (2 * s.data["width"], 2 * s.data["height"]), "the image has 2 pixels per CSS pixel"
+        assert f'max-width:{s.data["width"]}px' in s.html
+        from PIL import Image
+        image = Image.open(io.BytesIO(s.png))
+        assert image.mode == "P" and len(image.getcolors()) <= 64, "a 64-colour palette image"
+        alt = re.search(r'<img [^>]*alt="([^"]*)"', s.html).group(1)
+        assert len(alt) > 40 and "η" in alt
+        assert bool(re.search("[\uac00-\ud7a3]", alt)) == (lang == "ko"), alt
 
 
 def test_live_explorer_redraws_and_changes_the_image():

@@ -257,3 +257,23 @@ def test_bi_follows_the_edition_language(monkeypatch):
         bi("반복", "iteration")
     with pytest.raises(ValueError, match="both texts"):
         bi("", "iteration")
+
+
+def test_function_and_problem_labels_follow_the_edition_language(monkeypatch):
+    """Figure titles use ``fn.label``: it must go through ``bi`` like every other figure text."""
+    sys.path.insert(0, str(ROOT / "chapters"))
+    from booktools import functions, problems
+
+    valley = functions.valley()
+    problem = problems.LogisticRegression([[1.0, 0.0], [0.0, 1.0]], [0.0, 1.0], l2=0.1)
+    for obj in (valley, functions.Rosenbrock(), problem):
+        monkeypatch.delenv("BOOK_LANG", raising=False)
+        assert obj.label == f"{obj.name_ko} · {obj.name_en}"
+        monkeypatch.setenv("BOOK_LANG", "ko")
+        assert obj.label == obj.name_ko and obj.name_en not in obj.label
+        monkeypatch.setenv("BOOK_LANG", "en")
+        assert obj.label == obj.name_en
+        assert not re.search("[\uac00-\ud7a3]", obj.label), f"Hangul in the English label {obj.label!r}"
+        monkeypatch.setenv("BOOK_LANG", "fr")
+        with pytest.raises(ValueError, match="BOOK_LANG"):
+            obj.label

@@ -1,8 +1,9 @@
 """Explore an optimizer's hyperparameters: live (ipywidgets, needs a kernel) and static
 (precomputed, self-contained HTML + JavaScript for the published book, needs no kernel).
 
-Both show the same figure: the trajectory on the contour plot (left) and the loss gap
-``f(x_t) - f*`` on a log scale (right).
+Both show the same figure: the trajectory on the contour plot and the loss gap
+``f(x_t) - f*`` on a log scale, side by side in the live explorer and stacked (narrow
+enough for a phone) in the static one.
 
 Live, in Jupyter (put this cell under the notebook tag ``remove-cell`` so the book,
 which has no kernel, does not try to load widget JavaScript)::

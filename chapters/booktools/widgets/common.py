@@ -53,11 +53,15 @@ def loss_axis_limits(fn, x0, trajs):
     return lo / 3.0, hi * 3.0
 
 
-def base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim):
-    """Figure with the static parts drawn: contour (+ references) and empty loss axes."""
+def base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim, stacked=False):
+    """Figure with the static parts drawn: contour (+ references) and empty loss axes, side
+    by side, or the loss axes under the contour with ``stacked`` (narrow enough for a phone)."""
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
-    ax, lax = fig.subplots(1, 2, width_ratios=[1.35, 1])
+    if stacked:
+        ax, lax = fig.subplots(2, 1, height_ratios=[1.25, 1])
+    else:
+        ax, lax = fig.subplots(1, 2, width_ratios=[1.35, 1])
     plots.contour(fn, ax)
     ylim = loss_ylim
     for r in references:
@@ -67,9 +71,9 @@ def base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim):
         gap = r.losses - fn.f_min
         gap = np.where(np.isfinite(gap) & (gap > 0), np.minimum(gap, ylim[1] * 10), np.nan)
         lax.plot(np.arange(len(gap)), gap, color="0.55", lw=1.2)
-    if references:
-        ax.legend(loc="lower right", fontsize=7, framealpha=0.85)
-    ax.set_title(fn.label if title is None else title, fontsize=9)
+    ax.set_title(fn.label if title is None else title)
+    if references:  # under the axes, off the trajectories
+        plots.legend_below(ax)
     lax.set_yscale("log")
     lax.set_xlim(0, n_steps)
     lax.set_ylim(*ylim)

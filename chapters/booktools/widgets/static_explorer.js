@@ -4,34 +4,39 @@
   var D = JSON.parse(root.querySelector("script[type='application/json']").textContent);
   var q = function (sel) { return root.querySelector(sel); };
   var sliders = root.querySelectorAll("input[type=range]");
-  var LIM = 1e4;
-  function clamp(v) { return Math.max(-LIM, Math.min(LIM, v)); }
-  function px(panel, x, y) {
-    var b = panel.box, X, Y;
-    X = b[0] + (x - panel.xlim[0]) / (panel.xlim[1] - panel.xlim[0]) * (b[2] - b[0]);
-    if (panel.ylog) {
-      var l0 = Math.log10(panel.ylim[0]), l1 = Math.log10(panel.ylim[1]);
-      Y = b[3] - (Math.log10(y) - l0) / (l1 - l0) * (b[3] - b[1]);
-    } else {
-      Y = b[3] - (y - panel.ylim[0]) / (panel.ylim[1] - panel.ylim[0]) * (b[3] - b[1]);
+  // positions arrive in 1/D.subpixel CSS px, each as the difference from the previous
+  // drawable one, written as a string (static.py: encode_pixels, pack); null where nothing
+  // can be drawn
+  var LAST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef", MORE = "ghijklmnopqrstuvwxyz0123456789-_";
+  function decode(text) {
+    var out = [], acc = 0, z = 0, scale = 1;
+    for (var i = 0; i < text.length; i++) {
+      var ch = text.charAt(i), k = MORE.indexOf(ch);
+      if (ch === "~") { out.push(null); continue; }
+      if (k >= 0) { z += k * scale; scale *= 32; continue; }
+      z += LAST.indexOf(ch) * scale;
+      acc += (z % 2 === 0) ? z / 2 : -(z + 1) / 2;
+      out.push(acc / D.subpixel);
+      z = 0; scale = 1;
     }
-    return [clamp(X), clamp(Y)];
+    return out;
   }
-  function path(panel, xs, ys) {
+  function stepX(panel, t) {  // the loss panel's x axis is the iteration
+    var b = panel.box;
+    return b[0] + (t - panel.xlim[0]) / (panel.xlim[1] - panel.xlim[0]) * (b[2] - b[0]);
+  }
+  function path(X, Y) {
     var d = "", pen = false;
-    for (var i = 0; i < xs.length; i++) {
-      var ok = xs[i] !== null && ys[i] !== null && isFinite(xs[i]) && isFinite(ys[i]) &&
-               (!panel.ylog || ys[i] > 0);
-      if (!ok) { pen = false; continue; }
-      var p = px(panel, xs[i], ys[i]);
-      d += (pen ? "L" : "M") + p[0].toFixed(1) + " " + p[1].toFixed(1);
+    for (var i = 0; i < X.length; i++) {
+      if (X[i] === null || Y[i] === null) { pen = false; continue; }
+      d += (pen ? "L" : "M") + X[i].toFixed(1) + " " + Y[i].toFixed(1);
       pen = true;
     }
     return d;
   }
-  function lastFinite(xs, ys) {
-    for (var i = xs.length - 1; i >= 0; i--) {
-      if (xs[i] !== null && ys[i] !== null) { return i; }
+  function lastDrawable(X, Y) {
+    for (var i = X.length - 1; i >= 0; i--) {
+      if (X[i] !== null && Y[i] !== null) { return i; }
     }
     return 0;
   }
@@ -52,18 +57,16 @@
       q(".bt-readout").textContent = labels.join(", ") + "  |  " + D.errors[String(idx)];
       return;
     }
-    var xs = run[0], ys = run[1], fs = run[2];
-    var gap = fs.map(function (v) { return v === null ? null : v - D.fmin; });
-    var steps = gap.map(function (_, t) { return t; });
-    q(".bt-path").setAttribute("d", path(D.panels.traj, xs, ys));
-    q(".bt-loss").setAttribute("d", path(D.panels.loss, steps, gap));
-    var s = px(D.panels.traj, xs[0], ys[0]);
-    q(".bt-start").setAttribute("cx", s[0]); q(".bt-start").setAttribute("cy", s[1]);
-    var j = lastFinite(xs, ys), e = px(D.panels.traj, xs[j], ys[j]);
-    q(".bt-end").setAttribute("cx", e[0]); q(".bt-end").setAttribute("cy", e[1]);
-    var last = gap[gap.length - 1];
-    var diverged = last === null || !isFinite(last) || last > gap[0];
-    q(".bt-readout").innerHTML = labels.join(", ") + " &nbsp;|&nbsp; f(x<sub>" + (gap.length - 1) +
+    var X = decode(run[0]), Y = decode(run[1]), G = decode(run[2]);
+    var T = G.map(function (_, t) { return stepX(D.panels.loss, t); });
+    q(".bt-path").setAttribute("d", path(X, Y));
+    q(".bt-loss").setAttribute("d", path(T, G));
+    q(".bt-start").setAttribute("cx", X[0]); q(".bt-start").setAttribute("cy", Y[0]);
+    var j = lastDrawable(X, Y);
+    q(".bt-end").setAttribute("cx", X[j]); q(".bt-end").setAttribute("cy", Y[j]);
+    var first = run[3][0], last = run[3][1];
+    var diverged = last === null || last > first;
+    q(".bt-readout").innerHTML = labels.join(", ") + " &nbsp;|&nbsp; f(x<sub>" + (G.length - 1) +
       "</sub>) \u2212 f* = " + (last === null ? "\u221e" : last.toPrecision(3)) +
       (diverged ? " &nbsp;<b style='color:#b00'>" + D.text.diverged + "</b>" : "");
   }

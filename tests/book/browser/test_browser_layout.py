@@ -403,8 +403,6 @@ def test_figures_are_sharp(visits, edition, width, path):
     assert not blurry, "figures with fewer than 2 pixels per CSS pixel:\n" + "\n".join(blurry)
 
 
-@pytest.mark.xfail(strict=True, reason="booktools.widgets.StaticExplorer renders its contour "
-                   "image at 1x (dpi=80 shown at its pixel width); widgets.py is not styled here")
 @pytest.mark.parametrize("edition", EDITIONS[:1], ids=_ids(EDITIONS[:1]))
 def test_explorer_images_are_sharp(visits, edition):
     images = []
