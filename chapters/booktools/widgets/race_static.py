@@ -151,8 +151,10 @@ def _figure_payload(spec, result_sets, figsize, dpi, density):
     fn = spec.fn
     traces = [_Trace(r.losses[:, c, k]) for r in result_sets for c in range(r.losses.shape[1])
               for k in range(r.losses.shape[2])]
+    # the loss axes under the contour, 4.6 in wide (readable on a phone, as the figures are),
+    # the image at 2x its displayed size (a separate file, so the page's HTML does not grow)
     fig, ax, lax = base_figure(fn, spec.start, spec.n_steps, [], None, figsize, dpi,
-                               loss_axis_limits(fn, spec.start, traces))
+                               loss_axis_limits(fn, spec.start, traces), stacked=True)
     fig.canvas.draw()
     W, H = fig.canvas.get_width_height()
 
@@ -268,8 +270,8 @@ def _contender_payload(contenders):
             for i, c in enumerate(contenders)]
 
 
-def race_animation(races, *, mode_labels=None, figsize=(9.0, 3.6), dpi=80,
-                   density=1) -> RaceWidget:
+def race_animation(races, *, mode_labels=None, figsize=(4.6, 6.6), dpi=80,
+                   density=2) -> RaceWidget:
     """``races`` maps a :class:`~booktools.lab.RaceSpec` key to ``(spec, {mode: RaceResult})``,
     each result with one run per contender (``K = 1``) and the same contenders everywhere."""
     if not races:
@@ -299,8 +301,8 @@ def race_animation(races, *, mode_labels=None, figsize=(9.0, 3.6), dpi=80,
     return RaceWidget(data, images, *size)
 
 
-def lr_scrubber(spec, tuned, *, contender: str | None = None, figsize=(9.0, 3.6),
-                dpi=80, density=1) -> RaceWidget:
+def lr_scrubber(spec, tuned, *, contender: str | None = None, figsize=(4.6, 6.6),
+                dpi=80, density=2) -> RaceWidget:
     """Every contender of a :class:`~booktools.lab.TuneResult` over its whole grid on ``spec``;
     starts at ``contender``'s tuned learning rate."""
     result = tuned.result
