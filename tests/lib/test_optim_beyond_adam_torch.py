@@ -26,12 +26,8 @@ from minigrad.nn import Parameter  # noqa: E402
 from minigrad.optim import Adafactor, Muon  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def torch_float64():
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+# every test here compares against torch in float64 (tests/lib/conftest.py)
+pytestmark = pytest.mark.usefixtures("torch_float64")
 
 
 def pair(shapes, seed):

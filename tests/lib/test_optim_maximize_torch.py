@@ -37,12 +37,8 @@ CASES = [
 NAMES = sorted({name for name, _ in CASES})
 
 
-@pytest.fixture(autouse=True)
-def torch_float64():
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+# every test here compares against torch in float64 (tests/lib/conftest.py)
+pytestmark = pytest.mark.usefixtures("torch_float64")
 
 
 @pytest.mark.parametrize("name", NAMES)

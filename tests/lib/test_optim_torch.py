@@ -24,14 +24,8 @@ SHAPES = [(3, 4), (7,), (2, 3, 2), ()]
 N_STEPS = 45
 
 
-@pytest.fixture(autouse=True)
-def torch_float64():
-    # With the float32 default, PyTorch keeps the step counter and NAdam's
-    # mu_product in float32 tensors; compare against its float64 arithmetic.
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+# every test here compares against torch in float64 (tests/lib/conftest.py)
+pytestmark = pytest.mark.usefixtures("torch_float64")
 
 
 # (name, kwargs for both, extra hyperparameters for the second group)
