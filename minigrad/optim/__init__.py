@@ -1,11 +1,12 @@
 """Optimizers and learning-rate schedules for minigrad, following ``torch.optim``.
 
 Every optimizer reproduces the single-tensor code path of PyTorch 2.13's
-``torch.optim`` class of the same name (Lion, which torch lacks, follows its
-authors' reference code; Muon's bfloat16 Newton-Schulz iteration is emulated,
-see ``muon.py``) (same keyword names, defaults, update
+``torch.optim`` class of the same name (same keyword names, defaults, update
 rule and ``maximize`` flag), so results can be compared with PyTorch number
-for number.  Each class docstring gives its update as equations, and its
+for number.  Three have no torch class: Lion follows its authors' reference
+code, and ``SGDScheduleFree`` / ``AdamWScheduleFree`` the ``schedulefree``
+package (``schedule_free.py``); Muon's bfloat16 Newton-Schulz iteration is
+emulated (``muon.py``).  Each class docstring gives its update as equations, and its
 ``_update`` method is those equations, written in the in-place kernels of
 ``_kernels.py``; the loop over groups and parameters lives once, in
 ``Optimizer.step``.
@@ -51,6 +52,7 @@ from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .schedule_free import AdamWScheduleFree, SGDScheduleFree
 from .sgd import SGD
 
 __all__ = [
@@ -67,5 +69,7 @@ __all__ = [
     "Lion",
     "Adafactor",
     "Muon",
+    "SGDScheduleFree",
+    "AdamWScheduleFree",
     "lr_scheduler",
 ]

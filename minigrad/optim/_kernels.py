@@ -53,3 +53,19 @@ def addcdiv_(p: np.ndarray, num: np.ndarray, den: np.ndarray, value: float,
         work *= value
     p += work
     return p
+
+
+def lerp_(p: np.ndarray, end: np.ndarray, weight: float, work: np.ndarray) -> np.ndarray:
+    """p <- p + weight * (end - p)  (torch: ``p.lerp_(end, weight)``).
+
+    Written as torch does: from p for small weights, from ``end`` otherwise, so
+    that weight 1 gives ``end`` exactly.
+    """
+    diff = np.subtract(end, p, out=work)
+    if abs(weight) < 0.5:
+        diff *= weight
+        p += diff
+    else:
+        diff *= 1 - weight
+        np.subtract(end, diff, out=p)
+    return p

@@ -394,6 +394,7 @@ class Optimizer:
         scratch, state_of, update = self._scratch_views, self.state, self._update
         decoupled, own_decay = self._weight_decay == "decoupled", self._weight_decay == "own"
         for group in self.param_groups:
+            self._begin_group(group)
             decays = group.get("weight_decay", 0) != 0 and not own_decay
             adjusted = group.get("maximize", False) or decays
             with_state = self._has_state(group)
@@ -431,6 +432,10 @@ class Optimizer:
         ``state`` dict, with the hyperparameters of ``group``.  ``work`` are
         ``_work_arrays`` scratch arrays shaped like ``p``."""
         raise NotImplementedError
+
+    def _begin_group(self, group: dict) -> None:
+        """Called once per group at the start of every step, before its parameters
+        (Schedule-Free computes its group-wide averaging weight here)."""
 
     def _check_group(self, group: dict) -> None:
         """Check constraints between a group's hyperparameters (override as needed)."""
