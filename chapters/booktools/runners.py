@@ -43,7 +43,8 @@ class Trajectory:
     Attributes
     ----------
     points : ndarray, shape (n_steps + 1, d)
-        ``points[0]`` is the start, ``points[t]`` the iterate after ``t`` updates.
+        ``points[0]`` is the start, ``points[t]`` the iterate after ``t`` updates (for
+        Schedule-Free, the averaged point x it is evaluated at, not the gradient point y).
     losses : ndarray, shape (n_steps + 1,)
         The objective ``fn.f`` at each point (the full-data loss for minibatch runs).
     label : str
@@ -85,6 +86,11 @@ def make_stepper(x0, *, optimizer=None, rule=None, scheduler=None, **hyper):
     ``params -> optimizer``) and ``rule`` (a from-scratch update function) must be given.
     ``scheduler`` (optimizer only) is a factory ``optimizer -> lr scheduler``, stepped
     once after every update, e.g. ``lambda o: InverseTimeDecay(o, decay=0.1)``.
+
+    An optimizer with ``train()``/``eval()`` (Schedule-Free) evaluates at another point
+    than it takes gradients at: ``step(g)`` returns the gradient point y, and
+    ``step.evaluation_point()`` the point to evaluate, x (what ``eval()`` puts in the
+    parameter). For every other method ``step.evaluation_point`` is ``None``.
     """
     if (optimizer is None) == (rule is None):
         raise ValueError("give exactly one of optimizer= (a minigrad.optim class or factory) "
@@ -109,6 +115,7 @@ def make_stepper(x0, *, optimizer=None, rule=None, scheduler=None, **hyper):
             x = new
             return x.copy()
 
+        step.evaluation_point = None
         return step, getattr(rule, "__name__", "rule")
 
     from minigrad.nn import Parameter
@@ -116,6 +123,9 @@ def make_stepper(x0, *, optimizer=None, rule=None, scheduler=None, **hyper):
     p = Parameter(x0.copy())
     opt = optimizer([p], **hyper) if hyper else optimizer([p])
     sched = scheduler(opt) if scheduler is not None else None
+    switches = callable(getattr(opt, "train", None)) and callable(getattr(opt, "eval", None))
+    if switches:
+        opt.train()
 
     def step(g):
         opt.zero_grad()
@@ -125,6 +135,13 @@ def make_stepper(x0, *, optimizer=None, rule=None, scheduler=None, **hyper):
             sched.step()
         return np.array(p.data, dtype=np.float64).copy()
 
+    def evaluation_point():
+        opt.eval()
+        x = np.array(p.data, dtype=np.float64).copy()
+        opt.train()
+        return x
+
+    step.evaluation_point = evaluation_point if switches else None
     return step, getattr(optimizer, "__name__", type(opt).__name__)
 
 
@@ -145,7 +162,7 @@ def _run(fn, x0, n_steps, stepper_kw, grad, grad_noise, seed, label):
             if grad_noise:
                 g = g + grad_noise * rng.standard_normal(g.shape)
             x = step(g)
-            points[t] = x
+            points[t] = x if step.evaluation_point is None else step.evaluation_point()
         losses = fn.f(points)
     return Trajectory(points, np.asarray(losses, dtype=np.float64),
                       label if label is not None else _default_label(name, hyper),
@@ -202,7 +219,7 @@ def run_minibatch(problem, w0, *, batch_size, epochs, optimizer=None, rule=None,
             order = rng.permutation(n)
             for start in range(0, n, batch_size):
                 w = step(problem.minibatch_grad(w, order[start:start + batch_size]))
-                points.append(w)
+                points.append(w if step.evaluation_point is None else step.evaluation_point())
             epoch_end.append(len(points) - 1)
         points = np.array(points)
         losses = np.array([problem.f(p) for p in points])
@@ -257,6 +274,9 @@ def train_mlp(data, optimizer, *, hidden=(32,), epochs: int = 10, batch_size: in
     stepped after every update. The seed fixes both the initial weights
     (``minigrad.manual_seed(seed)``) and the order of the minibatches, so runs with the same
     seed start from the same network and see the same batches whatever the optimizer.
+    An optimizer with ``train()`` and ``eval()`` (Schedule-Free) is switched to ``train()``
+    before each epoch's updates and to ``eval()`` before the network is evaluated, so the
+    losses and accuracies are those of the point it would be used at.
     """
     import time
 
@@ -277,10 +297,13 @@ def train_mlp(data, optimizer, *, hidden=(32,), epochs: int = 10, batch_size: in
     sched = scheduler(opt) if scheduler is not None else None
     rng = np.random.default_rng(seed)
     train, test = [_evaluate(model, data.X_train, data.y_train)], [_evaluate(model, data.X_test, data.y_test)]
+    switches = callable(getattr(opt, "train", None)) and callable(getattr(opt, "eval", None))
     step_loss, lrs, seconds = [], [], 0.0
     for _ in range(epochs):
         order = rng.permutation(n)
         start_time = time.perf_counter()
+        if switches:
+            opt.train()
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
             lrs.append(opt.param_groups[0]["lr"])
@@ -291,6 +314,8 @@ def train_mlp(data, optimizer, *, hidden=(32,), epochs: int = 10, batch_size: in
             if sched is not None:
                 sched.step()
             step_loss.append(float(loss.item()))
+        if switches:
+            opt.eval()
         seconds += time.perf_counter() - start_time
         train.append(_evaluate(model, data.X_train, data.y_train))
         test.append(_evaluate(model, data.X_test, data.y_test))

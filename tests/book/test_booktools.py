@@ -169,6 +169,49 @@ def test_minibatch_runner_full_batch_is_gradient_descent():
         runners.run_minibatch(prob, w0, batch_size=0, epochs=1, optimizer=SGD, lr=0.1)
 
 
+def test_schedule_free_runs_record_the_averaged_point_and_step_from_y():
+    # Gradients are taken at y (what the parameter holds while training), the trajectory
+    # records x (what eval() gives); both are checked against the three sequences by hand.
+    from minigrad.optim import SGDScheduleFree
+    fn = functions.Quadratic([1.0, 4.0])
+    run = runners.run_optimizer(fn, (1.0, -1.0), 30, SGDScheduleFree, lr=0.1, momentum=0.8)
+    x = y = z = np.array([1.0, -1.0])
+    for t in range(1, 31):
+        z = z - 0.1 * fn.grad(y)
+        x = (1 - 1 / t) * x + z / t  # equal weights: x is the running mean of z
+        y = 0.2 * z + 0.8 * x
+        np.testing.assert_allclose(run.points[t], x, rtol=1e-12, atol=1e-15)
+    step, _ = runners.make_stepper([1.0, -1.0], optimizer=SGDScheduleFree, lr=0.1)
+    assert step(np.ones(2)) is not None and step.evaluation_point is not None
+    plain, _ = runners.make_stepper([1.0], optimizer=SGD, lr=0.1)
+    assert plain.evaluation_point is None
+
+
+def test_train_mlp_evaluates_schedule_free_at_its_average():
+    from minigrad.optim import AdamWScheduleFree
+    d = data.digits()
+    made = []
+
+    def make(params):
+        made.append(AdamWScheduleFree(params, lr=0.01))
+        return made[0]
+
+    run = runners.train_mlp(d, make, epochs=2, seed=0)
+    opt = made[0]
+    assert opt.param_groups[0]["train_mode"] is False  # left at x, where it was evaluated
+    net = runners._mlp(64, (32,), 10)
+
+    def loss_at_parameters():
+        for mine, trained in zip(net.parameters(), opt.param_groups[0]["params"]):
+            mine.data = trained.data.copy()
+        return runners._evaluate(net, d.X_train, d.y_train)[0]
+
+    assert loss_at_parameters() == pytest.approx(run.train_loss[-1], rel=1e-12)
+    opt.train()  # y: a different point with a different loss
+    assert abs(loss_at_parameters() - run.train_loss[-1]) > 1e-6
+    assert run.train_loss[-1] < 0.5 * run.train_loss[0]
+
+
 # ------------------------------------------------------------------ data / problems
 
 
