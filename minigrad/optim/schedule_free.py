@@ -11,13 +11,15 @@ Schedule-Free replaces it by averaging.  Three sequences share one gradient::
 
 with x_1 = y_1 = z_1 = the initial parameters.  x is the point to evaluate and
 to keep; gradients are taken at y, between z and x (beta = momentum for SGD,
-beta1 for AdamW).  With every weight equal, c_{t+1} = 1/(t+1) and x is the
-plain average of z_1 .. z_{t+1}; in general
+beta1 for AdamW).  The weights of the average are
 
     c_{t+1} = w_t / (w_1 + ... + w_t),   w_t = t^r * (max_{s<=t} gamma_s)^weight_lr_power,
 
-so a warmup (``warmup_steps``: gamma_t = lr * t / warmup_steps for t below it)
-gives its small early steps little weight in the average.
+so with every weight equal c_{t+1} = 1/t and x_{t+1} is the plain average of
+z_2 .. z_{t+1} (c_2 = 1: the start z_1 gets no weight; the paper's equations for
+SGD write c_{t+1} = 1/(t+1), which would count it), and a warmup
+(``warmup_steps``: gamma_t = lr * t / warmup_steps for t below it) gives its small
+early steps little weight.
 
 Only two arrays are kept per parameter: z, and the parameter itself, which holds
 y while training and x while evaluating.  Substituting x_t = (y_t - (1 - beta) z_t) / beta
