@@ -10,7 +10,10 @@ the notebooks are stored and written:
 * every tab set is a language switch: `:sync-group: lang`, exactly two tab items,
   Korean (`:sync: ko`) first and English (`:sync: en`) second, both non-empty,
   Korean prose in the Korean tab and English prose in the English tab;
-* no prose outside the tab sets, and headings carry both languages.
+* no prose outside the tab sets, and headings carry both languages;
+* code cells wrap at about 90 columns: no line of a code cell is longer than
+  `MAX_CODE_LINE` (92) characters, except in the generated hidden Colab setup cell
+  (chapters/_ext/colab_cell.py writes it; tests/book/test_notebook_setup.py checks it).
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 OPEN = re.compile(r"^(?P<fence>:{3,}|`{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
 OPTION = re.compile(r"^:[\w-]+:")
+#: Longest code-cell line allowed (code cells wrap at ~90 columns; 2 columns of slack).
+MAX_CODE_LINE = 92
+#: Id of the generated Colab setup cell (chapters/_ext/colab_cell.py CELL_ID), not checked.
+COLAB_CELL_ID = "colab-setup"
 
 
 def test_there_are_notebooks():
@@ -188,6 +195,43 @@ def test_no_prose_outside_tabs_and_bilingual_headings(path):
             assert not HANGUL.search(line) and len(LATIN_WORD.findall(line)) < 4, (
                 f"{where}: prose outside a language tab-set: {line[:80]!r}"
             )
+
+
+def long_code_lines(nb, limit: int = MAX_CODE_LINE) -> list[tuple[int, int, int]]:
+    """(cell index, line number from 1, length) of every code line longer than ``limit``."""
+    out = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or (index == 0 and cell.get("id") == COLAB_CELL_ID):
+            continue
+        for number, line in enumerate(cell.source.splitlines(), start=1):
+            if len(line) > limit:
+                out.append((index, number, len(line)))
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_the_width(path):
+    nb = nbformat.read(path, as_version=4)
+    too_long = [f"{path.name}, code cell {index}, line {number}: {length} characters"
+                for index, number, length in long_code_lines(nb)]
+    assert not too_long, (
+        f"code lines longer than {MAX_CODE_LINE} characters (wrap at ~90: implicit continuation "
+        "inside brackets, named intermediates, split strings):\n" + "\n".join(too_long))
+
+
+def test_line_checker_skips_only_the_colab_cell():
+    """Guard the check above: a long line is reported with its cell and line, except in the
+    generated Colab cell (first cell, id ``colab-setup``)."""
+    long = "x = " + "1 + " * 30 + "1"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(long, id=COLAB_CELL_ID),
+        nbformat.v4.new_markdown_cell(long),
+        nbformat.v4.new_code_cell("y = 1\n" + long),
+        nbformat.v4.new_code_cell(long[:MAX_CODE_LINE]),
+    ])
+    assert long_code_lines(nb) == [(2, 2, len(long))]
+    nb.cells.insert(0, nbformat.v4.new_code_cell("z = 0"))  # the setup cell is only ever first
+    assert long_code_lines(nb) == [(1, 1, len(long)), (3, 2, len(long))]
 
 
 def test_parser_catches_a_missing_language():
