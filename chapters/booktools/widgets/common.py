@@ -15,7 +15,7 @@ __all__ = ["SYMBOLS", "symbol", "Method", "loss_axis_limits", "base_figure"]
 SYMBOLS = {"lr": "η", "momentum": "μ", "alpha": "α", "rho": "ρ", "eps": "ε", "beta1": "β₁",
            "beta2": "β₂", "dampening": "τ", "weight_decay": "λ", "nesterov": "nesterov",
            "lr_decay": "lr_decay", "decay": "decay", "initial_accumulator_value": "G₀",
-           "grad_noise": "σ"}
+           "grad_noise": "σ", "beta": "β"}
 
 
 def symbol(name):
