@@ -353,17 +353,23 @@ class MatrixRegression:
     def run(self, optimizer, n_steps: int, scheduler=None) -> np.ndarray:
         """Full-batch training from W0; ``optimizer`` is a factory ``params -> optimizer`` (or
         a class), ``scheduler`` an optional factory ``optimizer -> scheduler`` stepped after
-        every update. Returns the losses after 0, 1, ..., n_steps updates."""
+        every update. Returns the losses after 0, 1, ..., n_steps updates; for an optimizer
+        with ``train()``/``eval()`` (Schedule-Free), the loss at its ``eval()`` point."""
         from minigrad.nn import Parameter
 
         W = Parameter(self.W0.copy())
         opt = optimizer([W])
         sched = scheduler(opt) if scheduler is not None else None
+        switches = callable(getattr(opt, "train", None)) and callable(getattr(opt, "eval", None))
         losses = [self.loss(W.data)]
         for _ in range(n_steps):
+            if switches:
+                opt.train()
             W.grad = self.grad(W.data)
             opt.step()
             if sched is not None:
                 sched.step()
+            if switches:
+                opt.eval()
             losses.append(self.loss(W.data))
         return np.array(losses)

@@ -212,6 +212,23 @@ def test_train_mlp_evaluates_schedule_free_at_its_average():
     assert run.train_loss[-1] < 0.5 * run.train_loss[0]
 
 
+def test_matrix_regression_evaluates_schedule_free_at_x():
+    from minigrad.nn import Parameter
+    from minigrad.optim import AdamWScheduleFree
+    prob = problems.MatrixRegression(seed=0)
+    losses = prob.run(lambda ps: AdamWScheduleFree(ps, lr=0.01), 20)
+    W = Parameter(prob.W0.copy())
+    opt = AdamWScheduleFree([W], lr=0.01)
+    opt.train()
+    for _ in range(20):
+        W.grad = prob.grad(W.data)
+        opt.step()
+    y_loss = prob.loss(W.data)
+    opt.eval()
+    assert losses[-1] == pytest.approx(prob.loss(W.data), rel=1e-12)
+    assert abs(losses[-1] - y_loss) > 1e-9 * y_loss  # x, not y
+
+
 # ------------------------------------------------------------------ data / problems
 
 
