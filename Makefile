@@ -27,10 +27,11 @@ JUPYTER_BOOK := $(PYTHON) -c 'import sys; from jupyter_book.cli.main import main
 STAMP  := $(BUILD)/.install-stamp
 
 # The execution cache of the book is keyed by notebook content only, so it is dropped
-# whenever code the notebooks import (minigrad, booktools) or the requirements change;
+# whenever code the notebooks import (minigrad, booktools, with the widgets' JavaScript
+# that their outputs inline) or the requirements change;
 # so are the editions' Sphinx environments, which would otherwise keep the pages of
 # unchanged notebooks (and their old outputs) without reading them again.
-CACHE_DEPS := $(shell find minigrad chapters/booktools -name "*.py" 2>/dev/null) requirements.txt
+CACHE_DEPS := $(shell find minigrad chapters/booktools \( -name "*.py" -o -name "*.js" \) 2>/dev/null) requirements.txt
 CACHE_STAMP := $(BUILD)/.cache-stamp
 
 # (edition-% and notebooks-% are not .PHONY: make skips pattern rules for phony targets)

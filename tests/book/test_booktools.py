@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gradients import finite_difference_grad
+from widget_cells import (BACKGROUNDS, CHROMIUM_ARGS, cell, cell_outputs, chromium_or_skip,
+                          png_of, watch)
 
 CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 if str(CHAPTERS) not in sys.path:
@@ -340,11 +342,30 @@ def test_static_explorer_payload_has_the_right_shape():
     assert 'value="2"' in s.html  # initial lr=0.95 is the third grid value
 
 
-def test_static_explorer_is_self_contained():
-    html = _static().html
+def test_static_explorer_is_self_contained_and_keeps_its_picture_out_of_the_html():
+    s = _static()
+    html = s.html
     assert not re.search(r"https?:", html), "no network requests allowed"
     assert "<script src" not in html and "<link" not in html
-    assert html.count("data:image/png;base64,") == 1
+    assert "data:image" not in html and "base64" not in html, "no picture inline"
+    imgs = re.findall(r"<img [^>]*>", html)
+    assert len(imgs) == 1 and 'class="bt-img"' in imgs[0] and "src=" not in imgs[0], imgs
+    assert s.images == [s.png] and s.image_bytes == len(s.png)
+    assert s.size_bytes == len(html.encode())
+
+
+@pytest.mark.parametrize("last_expression", [False, True], ids=["display", "last-expression"])
+def test_static_explorer_shows_its_picture_as_an_image_output_before_the_html(last_expression):
+    """One image/png output (myst-nb writes it to a file under _images/), then the HTML,
+    whether the cell calls display() or ends with the explorer."""
+    s = _static()
+    outputs = cell_outputs(s, last_expression=last_expression)
+    assert len(outputs) == 2, [sorted(o) for o in outputs]
+    assert "image/png" in outputs[0] and "text/html" not in outputs[0]
+    assert png_of(outputs[0]) == s.png
+    assert outputs[1]["text/html"] == s.html and "image/png" not in outputs[1]
+    assert 'data-backgrounds="1"' in s.html
+    assert not hasattr(s, "_repr_html_"), "an HTML repr alone would show no picture"
 
 
 def test_static_explorer_diverging_runs_are_json_safe():
@@ -491,41 +512,58 @@ def test_explorers_with_transform_booleans_and_invalid_combinations():
     assert live.trajectory is not None and live.trajectory.info["nesterov"] is True
 
 
-def test_static_explorer_runs_in_a_real_browser(tmp_path):
-    """The scrubber's JavaScript draws, reacts to the sliders and raises nothing (Chromium)."""
-    import shutil
-
+@pytest.mark.parametrize("layout", ["book", "jupyterlab"])
+def test_static_explorer_runs_in_a_real_browser(tmp_path, layout):
+    """The scrubber's JavaScript finds its picture in its cell's output (an image file in the
+    book, a data URL in JupyterLab), hides it and shows it behind the drawing, draws the true
+    trajectory, reacts to the sliders and raises nothing (Chromium); two explorers in one
+    cell's output each take their own picture."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
-                     if shutil.which(n)), None)
-    if chromium is None:
-        pytest.skip("Chromium not installed")
+    chromium = chromium_or_skip()
     s = widgets.static_explorer(functions.valley(), (-7, 2), 30, optimizer=SGD,
                                 grid={"lr": [0.5, 0.95, 1.05], "momentum": [0.0, 0.5]},
                                 initial={"lr": 0.95, "momentum": 0.0})
-    page_file = tmp_path / "explorer.html"
-    page_file.write_text(f"<!doctype html><meta charset='utf-8'><body>{s.html}</body>", encoding="utf-8")
+    other = widgets.static_explorer(functions.Rosenbrock(), (-1.5, 2.0), 20, optimizer=SGD,
+                                    grid={"lr": [1e-3, 2e-3]})
+    assert other.png != s.png
+    (tmp_path / "chapters").mkdir()
+    page_file = tmp_path / "chapters" / "explorer.html"
+    page_file.write_text("<!doctype html><meta charset='utf-8'><body style='width:760px'>"
+                         f"{cell(layout, [s, other], tmp_path / '_images')}</body>", encoding="utf-8")
     errors = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: errors.append("request " + r.url)
-                if not r.url.startswith(("file:", "data:")) else None)
+        watch(page, errors)
         page.goto(page_file.as_uri())
-        readout = page.locator(".bt-readout").inner_text()
-        path0 = page.locator(".bt-path").get_attribute("d")
-        page.locator("input[type=range]").first.evaluate(
+        page.wait_for_load_state("load")
+        first, second = (page.locator(".booktools-static-explorer").nth(i) for i in range(2))
+        backgrounds = [first.evaluate(BACKGROUNDS), second.evaluate(BACKGROUNDS)]
+        readout = first.locator(".bt-readout").inner_text()
+        path0 = first.locator(".bt-path").get_attribute("d")
+        first.locator("input[type=range]").first.evaluate(
             "el => { el.value = 2; el.dispatchEvent(new Event('input')); }")
-        diverged = page.locator(".bt-readout").inner_text()
-        path1 = page.locator(".bt-path").get_attribute("d")
+        diverged = first.locator(".bt-readout").inner_text()
+        path1 = first.locator(".bt-path").get_attribute("d")
+        other_path = second.locator(".bt-path").get_attribute("d")
         browser.close()
     assert errors == []
+    for k, (bg, w) in enumerate(zip(backgrounds, (s, other))):
+        assert len(bg["outside"]) == 2 and all(bg["hidden"]), bg
+        assert bg["src"] == bg["outside"][k] and bg["loaded"], bg     # its own picture
+        assert bg["natural"] == [2 * w.data["width"], 2 * w.data["height"]]
+        assert bg["alt"] == w.alt
+        assert bg["src"].startswith("../_images/" if layout == "book" else "data:image/png;base64,")
     gap = s.trajectories[(0.95, 0.0)].losses[-1]
     assert "η = 0.95" in readout and f"{gap:.3g}" in readout
     assert path0.startswith("M") and path0.count("L") == 30
+    # decoded by the browser: the true trajectory, to the encoding's bound (+ 1 decimal)
+    drawn = np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", path0)]).reshape(-1, 2)
+    tr = s.trajectories[(0.95, 0.0)]
+    X, Y = static.to_pixels(s.data["panels"]["traj"], tr.points[:, 0], tr.points[:, 1])
+    assert np.max(np.abs(drawn - np.c_[X, Y])) <= 0.5 / static.SUBPIXEL + 0.05 + 1e-9
     assert "η = 1.05" in diverged and "diverged" in diverged and path1 != path0
+    assert other_path.startswith("M") and other_path.count("L") == 20
 
 
 def test_diverging_runs_draw_without_warnings():
@@ -640,11 +678,28 @@ def test_both_explorers_scale_the_loss_axis_by_one_rule():
     assert static.data["panels"]["loss"]["ylim"][1] == pytest.approx(3 * 1e6 * gap0)
 
 
-def test_static_explorer_script_is_the_shipped_js_file():
-    js = (CHAPTERS / "booktools" / "widgets" / "static_explorer.js").read_text(encoding="utf-8")
+def test_static_explorer_script_is_the_shipped_js_files():
+    here = CHAPTERS / "booktools" / "widgets"
+    shared, js = ((here / f).read_text(encoding="utf-8") for f in ("shared.js", "static_explorer.js"))
     ex = widgets.static_explorer(functions.valley(), (-7, 2), 10, optimizer=SGD, grid={"lr": [0.1, 0.5]})
     uid = ex.html.split('id="', 1)[1].split('"', 1)[0]
-    assert js.replace("__ID__", uid) in ex.html and "__ID__" not in ex.html
+    assert f"<script>{shared}\n{js.replace('__ID__', uid)}</script>" in ex.html
+    assert "__ID__" not in ex.html
+
+
+def test_the_widget_scripts_share_one_copy_of_their_common_code():
+    """shared.js holds what the three widget scripts have in common (finding the background
+    images, the integer-stream decoder, the pixel mapping); none carries a copy of its own."""
+    here = CHAPTERS / "booktools" / "widgets"
+    shared = (here / "shared.js").read_text(encoding="utf-8")
+    assert shared.startswith("//") and "window.bookWidgets = " in shared and "__ID__" not in shared
+    for name in ("function backgrounds", "function codes", "function unzigzag", "function px"):
+        assert shared.count(name) == 1, name
+    for name in ("static_explorer.js", "curves_explorer.js", "race_static.js"):
+        js = (here / name).read_text(encoding="utf-8")
+        assert "var W = window.bookWidgets;" in js and "W.backgrounds(root, " in js, name
+        assert "compareDocumentPosition" not in js, f"{name}: its own backgrounds()"
+        assert "indexOf" not in js and "Math.log10" not in js, f"{name}: its own decoder / px()"
 
 
 # --- test functions added for chapters 3 and 4 ----------------------------------------------

@@ -5,7 +5,6 @@ import io
 import json
 import math
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -23,6 +22,8 @@ matplotlib.use("Agg")
 import booktools  # noqa: E402
 from booktools import checks, fonts, widgets  # noqa: E402
 from booktools.widgets import curves  # noqa: E402
+from widget_cells import (BACKGROUNDS, CHROMIUM_ARGS, cell, cell_outputs,  # noqa: E402
+                          chromium_or_skip, png_of, watch)
 
 booktools.setup()
 
@@ -97,10 +98,39 @@ def test_static_explorer_is_self_contained_and_json_safe():
 
     s = widgets.static_curves_explorer(wild, PANELS, grid={"a": [1]})
     assert not re.search(r"https?:", s.html) and "<script src" not in s.html
-    assert s.html.count("data:image/png;base64,") == 1
+    assert "data:image" not in s.html and "base64" not in s.html, "no picture inline"
+    imgs = re.findall(r"<img [^>]*>", s.html)
+    assert len(imgs) == 1 and 'class="bt-img"' in imgs[0] and "src=" not in imgs[0], imgs
+    assert s.images == [s.png] and s.image_bytes == len(s.png)
     json.dumps(s.data, allow_nan=False)
     assert s.data["runs"][0][0][1] == [1.0, None, None]
-    assert curves._script() in s.html.replace(s.html.split('id="')[1].split('"')[0], "__ID__")
+    here = CHAPTERS / "booktools" / "widgets"
+    shared, js = ((here / f).read_text(encoding="utf-8") for f in ("shared.js", "curves_explorer.js"))
+    assert curves._script() == f"{shared}\n{js}"
+    assert f"<script>{curves._script()}</script>" in s.html.replace(
+        s.html.split('id="')[1].split('"')[0], "__ID__")
+
+
+@pytest.mark.parametrize("last_expression", [False, True], ids=["display", "last-expression"])
+def test_static_explorer_shows_its_picture_as_an_image_output_before_the_html(last_expression):
+    s = _static()
+    outputs = cell_outputs(s, last_expression=last_expression)
+    assert len(outputs) == 2, [sorted(o) for o in outputs]
+    assert "image/png" in outputs[0] and "text/html" not in outputs[0]
+    assert png_of(outputs[0]) == s.png
+    assert outputs[1]["text/html"] == s.html and "image/png" not in outputs[1]
+    assert 'data-backgrounds="1"' in s.html
+    assert not hasattr(s, "_repr_html_"), "an HTML repr alone would show no picture"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_picture_is_described_in_the_editions_language(monkeypatch, lang):
+    monkeypatch.setenv("BOOK_LANG", lang)
+    s = _static()
+    alt = re.search(r'<img [^>]*alt="([^"]*)"', s.html).group(1)
+    assert alt == s.alt and "η_k" in alt and "peak" in alt and "final" in alt
+    assert ("로그 눈금" if lang == "ko" else "log scale") in alt
+    assert bool(re.search("[\uac00-\ud7a3]", alt)) == (lang == "ko"), alt
 
 
 def test_size_is_capped_with_a_clear_message():
@@ -135,26 +165,26 @@ def test_axis_limits_fit_the_curves_and_a_log_axis_skips_nonpositive_values():
     assert hi == pytest.approx(15.0) and lo == pytest.approx(10.0 * 1e-8 / 1.5)  # 8 decades
 
 
-def test_static_curves_explorer_runs_in_a_real_browser(tmp_path):
-    """curves_explorer.js draws both curves, follows the sliders, and raises nothing."""
+@pytest.mark.parametrize("layout", ["book", "jupyterlab"])
+def test_static_curves_explorer_runs_in_a_real_browser(tmp_path, layout):
+    """curves_explorer.js shows its cell's image output behind the drawing (hidden where it
+    was; an image file in the book, a data URL in JupyterLab), draws both curves, follows
+    the sliders, and raises nothing."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
-                     if shutil.which(n)), None)
-    if chromium is None:
-        pytest.skip("Chromium not installed")
+    chromium = chromium_or_skip()
     s = _static(initial={"peak": 0.1, "final": 0.0})
-    page_file = tmp_path / "curves.html"
-    page_file.write_text(f"<!doctype html><meta charset='utf-8'><body>{s.html}</body>",
-                         encoding="utf-8")
+    (tmp_path / "chapters").mkdir()
+    page_file = tmp_path / "chapters" / "curves.html"
+    page_file.write_text("<!doctype html><meta charset='utf-8'><body style='width:760px'>"
+                         f"{cell(layout, [s], tmp_path / '_images')}</body>", encoding="utf-8")
     errors = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: errors.append("request " + r.url)
-                if not r.url.startswith(("file:", "data:")) else None)
+        watch(page, errors)
         page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
+        bg = page.locator(".booktools-curves-explorer").evaluate(BACKGROUNDS)
         before = [page.locator(".bt-curve").nth(i).get_attribute("d") for i in range(2)]
         readout = page.locator(".bt-readout").inner_text()
         page.locator("input[type=range]").first.evaluate(
@@ -163,6 +193,10 @@ def test_static_curves_explorer_runs_in_a_real_browser(tmp_path):
         shown = page.locator(".bt-val").first.inner_text()
         browser.close()
     assert errors == []
+    assert len(bg["outside"]) == 1 and all(bg["hidden"]), bg
+    assert bg["src"] == bg["outside"][0] and bg["loaded"] and bg["alt"] == s.alt
+    assert bg["natural"] == [2 * s.data["width"], 2 * s.data["height"]]
+    assert bg["src"].startswith("../_images/" if layout == "book" else "data:image/png;base64,")
     assert before[0].startswith("M") and before[0].count("L") == 49  # 50 points, one pen
     assert before[1].count("L") == 5
     assert after != before and shown == "0.6"

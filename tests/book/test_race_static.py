@@ -2,7 +2,6 @@
 backgrounds as separate image outputs (files in the book, not page HTML), and working in a
 real browser over the cell-output structure of the book and of JupyterLab."""
 
-import base64
 import re
 import sys
 from pathlib import Path
@@ -17,6 +16,9 @@ if str(CHAPTERS) not in sys.path:
 from booktools import lab  # noqa: E402
 from booktools.fonts import use_korean_font  # noqa: E402
 from booktools.widgets import race_static as rs  # noqa: E402
+from booktools.widgets import static  # noqa: E402
+from widget_cells import (BACKGROUNDS, CHROMIUM_ARGS, cell, cell_outputs,  # noqa: E402
+                          chromium_or_skip, png_of, watch)
 
 #: Budgets of the HTML outputs, images excluded (they are files of their own in the book); the
 #: chapter page must stay under 700 KB with both and the rest of the chapter.
@@ -68,32 +70,14 @@ def test_static_widgets_fit_their_budgets(animation, scrubber):
 def test_backgrounds_are_separate_image_outputs_before_the_html(animation, scrubber):
     """``display(widget)`` gives one image/png output per function, in the payload's order,
     then the HTML: myst-nb writes the images to _images/ files, out of the page."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from IPython.display import display
-    from IPython.utils.capture import capture_output
-
-    def cell_outputs(widget):
-        # display() publishes bundles only inside a shell: a temporary one, so that no later
-        # test runs "inside IPython"
-        fresh = not InteractiveShell.initialized()
-        try:
-            InteractiveShell.instance()
-            with capture_output() as captured:
-                display(widget)         # what the chapter's cells do
-        finally:
-            if fresh:
-                InteractiveShell.clear_instance()
-        return [o.data for o in captured.outputs]
-
-    for w in (animation, scrubber):
-        outputs = cell_outputs(w)
+    for w, last in ((animation, False), (scrubber, True)):
+        outputs = cell_outputs(w, last_expression=last)
         n = len(w.data["functions"])
         assert len(outputs) == n + 1 and len(w.images) == n
         for bundle, png in zip(outputs[:-1], w.images):
             assert "image/png" in bundle and "text/html" not in bundle
             assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000   # a real picture
-            got = bundle["image/png"]
-            assert (base64.b64decode(got) if isinstance(got, str) else got) == png
+            assert png_of(bundle) == png
         assert set(outputs[-1]) >= {"text/html"} and "image/png" not in outputs[-1]
         assert outputs[-1]["text/html"] == w.html
         assert f'data-backgrounds="{n}"' in w.html
@@ -167,7 +151,8 @@ def test_payload_shape(races, animation, scrubber):
 
 
 def test_widgets_need_no_network_and_inline_the_shipped_script(animation, scrubber):
-    shipped = (CHAPTERS / "booktools" / "widgets" / "race_static.js").read_text(encoding="utf-8")
+    here = CHAPTERS / "booktools" / "widgets"
+    shipped = "\n".join((here / f).read_text(encoding="utf-8") for f in ("shared.js", "race_static.js"))
     for w in (animation, scrubber):
         assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?:https?:)?//", w.html)
         assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", w.html)
@@ -185,38 +170,13 @@ def test_race_animation_rejects_mismatched_input(races):
         rs.race_animation({"beale": (spec, {"tuned": tuning.result})})
 
 
-def _book_cell(widget, images_dir):
-    """A cell's output as myst-nb writes it: the image outputs as files under _images/ (named
-    by their hash, linked relative to the page), then the HTML output."""
-    import hashlib
-
-    images_dir.mkdir(exist_ok=True)
-    imgs = []
-    for png in widget.images:
-        name = hashlib.sha256(png).hexdigest() + ".png"
-        (images_dir / name).write_bytes(png)
-        imgs.append(f'<img alt="../_images/{name}" src="../_images/{name}" />\n')
-    return ('<div class="cell docutils container"><div class="cell_output docutils container">\n'
-            f'{"".join(imgs)}<div class="output text_html">{widget.html}</div>\n</div></div>')
-
-
-def _jupyterlab_cell(widget):
-    """A cell's output area as JupyterLab renders it: inline data URLs, one child each."""
-    child = '<div class="jp-OutputArea-child"><div class="jp-OutputArea-output {}">{}</div></div>'
-    imgs = [child.format("", '<img src="data:image/png;base64,'
-                         f'{base64.b64encode(png).decode()}">') for png in widget.images]
-    return (f'<div class="jp-Cell"><div class="jp-OutputArea">{"".join(imgs)}'
-            f'{child.format("jp-RenderedHTMLCommon", widget.html)}</div></div>')
-
-
-_BACKGROUNDS = """root => {
-  const area = root.closest('.cell_output, .jp-OutputArea');
-  const outside = Array.from(area.querySelectorAll('img')).filter(i => !root.contains(i));
-  const shown = root.querySelector('.bt-img');
-  return {outside: outside.map(i => i.getAttribute('src')),
-          hidden: outside.map(i => i.getClientRects().length === 0),
-          src: shown.getAttribute('src'), loaded: shown.complete && shown.naturalWidth > 0};
-}"""
+def test_the_race_and_the_explorer_streams_share_their_digits():
+    """shared.js reads both integer streams with one decoder (``codes``): the same 64 digits,
+    32 = more to come; static.py's last-digit alphabet then its earlier-digit one."""
+    assert static._LAST + static._MORE == rs._ALPHABET
+    # a race code is 2 + the zigzag of its delta d: the zigzag of d + 1 (d >= 0) or d - 1
+    for d in (0, 7, 14, 15, 16, 1000, -1, -16, -17, -1000, 2**40, -(2**40)):
+        assert rs.encode_ints([d]) == static.pack([d + 1 if d >= 0 else d - 1])
 
 
 @pytest.mark.parametrize("layout", ["book", "jupyterlab"])
@@ -224,19 +184,11 @@ def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber
     """Both widgets find their background images in their cell's output, hide them, show
     them behind the drawing, decode, draw, react to their controls and raise nothing
     (Chromium), in the book's output structure (image files) and JupyterLab's (data URLs)."""
-    import shutil
-
     sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
-                     if shutil.which(n)), None)
-    if chromium is None:
-        pytest.skip("Chromium not installed")
+    chromium = chromium_or_skip()
     (tmp_path / "chapters").mkdir()
     page_file = tmp_path / "chapters" / "race.html"
-    if layout == "book":
-        cells = [_book_cell(w, tmp_path / "_images") for w in (animation, scrubber)]
-    else:
-        cells = [_jupyterlab_cell(w) for w in (animation, scrubber)]
+    cells = [cell(layout, [w], tmp_path / "_images") for w in (animation, scrubber)]
     page_file.write_text("<!doctype html><meta charset='utf-8'><body style='width:760px'>"
                          f"{''.join(cells)}</body>", encoding="utf-8")
     errors = []
@@ -245,17 +197,13 @@ def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber
         return np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)]).reshape(-1, 2)
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("request", lambda r: errors.append("request " + r.url)
-                if not r.url.startswith(("file:", "data:")) else None)
+        watch(page, errors)
         page.goto(page_file.as_uri())
         page.wait_for_load_state("load")
         anim, scrub = page.locator(".booktools-race").nth(0), page.locator(".booktools-race").nth(1)
-        backgrounds = [anim.evaluate(_BACKGROUNDS), scrub.evaluate(_BACKGROUNDS)]
+        backgrounds = [anim.evaluate(BACKGROUNDS), scrub.evaluate(BACKGROUNDS)]
         first = {c: anim.locator(f".bt-path-{c}").get_attribute("d") for c in range(3)}
         legend0 = anim.locator(".bt-legend").inner_text()
         anim.locator(".bt-frame").evaluate("el => { el.value = 50; el.dispatchEvent(new Event('input')); }")
@@ -279,6 +227,7 @@ def test_static_race_runs_in_a_real_browser(tmp_path, races, animation, scrubber
     for bg, w in zip(backgrounds, (animation, scrubber)):
         assert len(bg["outside"]) == len(w.images) and all(bg["hidden"]), bg["hidden"]
         assert bg["src"] == bg["outside"][0] and bg["loaded"]      # the first function's image
+        assert bg["alt"] == w.alt and len(w.alt) > 40                # says what the picture is
         if layout == "book":
             assert all(s.startswith("../_images/") for s in bg["outside"])
     assert rosen_src == backgrounds[0]["outside"][2] != backgrounds[0]["src"]

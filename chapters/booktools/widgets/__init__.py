@@ -1,5 +1,6 @@
 """Explore an optimizer's hyperparameters: live (ipywidgets, needs a kernel) and static
-(precomputed, self-contained HTML + JavaScript for the published book, needs no kernel).
+(precomputed, HTML + JavaScript for the published book, needs no kernel: the picture is an
+image output of the cell before the HTML, see :class:`.common.ImagesThenHTML`).
 
 Both show the same figure: the trajectory on the contour plot and the loss gap
 ``f(x_t) - f*`` on a log scale, side by side in the live explorer and stacked (narrow
@@ -27,7 +28,8 @@ Method arguments are those of :func:`booktools.runners.run_optimizer` /
 Modules: :mod:`.common` (the method, the figure and its one loss-axis rule),
 :mod:`.live` (ipywidgets) and :mod:`.static` (HTML + ``static_explorer.js``);
 :mod:`.curves` explores curves that are not trajectories (a schedule and its training
-curve), live and static (``curves_explorer.js``).
+curve), live and static (``curves_explorer.js``). The static widgets' scripts (these two and
+the lab's ``race_static.js``) share ``shared.js``.
 """
 
 from .curves import CurvesExplorer, LiveCurvesExplorer, live_curves_explorer, static_curves_explorer

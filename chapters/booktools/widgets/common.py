@@ -1,7 +1,12 @@
-"""What the live and the static explorer share: the method that turns control values into
-a trajectory, the hyperparameters' symbols, the figure and its one loss-axis rule."""
+"""What the widgets share: the method that turns control values into a trajectory, the
+hyperparameters' symbols, the figure and its one loss-axis rule (live and static explorer);
+the scripts and the cell outputs of the static widgets (:func:`widget_script`,
+:class:`ImagesThenHTML`)."""
 
 from __future__ import annotations
+
+import functools
+from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -10,7 +15,8 @@ from matplotlib.figure import Figure
 from .. import plots
 from ..runners import run_optimizer, run_rule
 
-__all__ = ["SYMBOLS", "symbol", "Method", "loss_axis_limits", "base_figure"]
+__all__ = ["SYMBOLS", "symbol", "Method", "loss_axis_limits", "base_figure", "widget_script",
+           "ImagesThenHTML"]
 
 SYMBOLS = {"lr": "η", "momentum": "μ", "alpha": "α", "rho": "ρ", "eps": "ε", "beta1": "β₁",
            "beta2": "β₂", "dampening": "τ", "weight_decay": "λ", "nesterov": "nesterov",
@@ -81,3 +87,52 @@ def base_figure(fn, x0, n_steps, references, title, figsize, dpi, loss_ylim, sta
     lax.set_ylabel(plots.LOSS_GAP)
     lax.grid(True, alpha=0.3)
     return fig, ax, lax
+
+
+#: The JavaScript every static widget carries before its own (``window.bookWidgets``: the
+#: background images of the cell's output, the integer-stream decoder, the pixel mapping).
+SHARED_SCRIPT = "shared.js"
+
+
+@functools.cache
+def widget_script(name: str) -> str:
+    """A static widget's JavaScript: :data:`SHARED_SCRIPT`, then the widget's own file
+    ``name``, both shipped beside this module; ``__ID__`` stands for the widget's id."""
+    here = Path(__file__).parent
+    return "\n".join((here / f).read_text(encoding="utf-8") for f in (SHARED_SCRIPT, name))
+
+
+class ImagesThenHTML:
+    """A static widget shown as several outputs of its cell: one ``image/png`` output per
+    entry of :attr:`images` (its background pictures), then :attr:`html` (controls, data,
+    script; no picture). myst-nb writes image outputs to files under ``_images/`` and links
+    them with ``<img src>``, so the pictures stay out of the page's HTML; in JupyterLab and
+    Colab they are data URLs. The script (``bookWidgets.backgrounds`` in ``shared.js``)
+    takes the images just before its widget, hides them and shows their ``src`` itself.
+
+    ``display(widget)`` or the widget as a cell's last expression writes them in that order.
+    """
+
+    images: list
+    html: str
+
+    def outputs(self) -> list:
+        """The cell's display objects in order: every background image, then the HTML."""
+        from IPython.display import HTML, Image
+
+        return [*(Image(data=png, format="png") for png in self.images), HTML(self.html)]
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(*self.outputs())
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes of the HTML output (what the page carries; the images are separate files)."""
+        return len(self.html.encode())
+
+    @property
+    def image_bytes(self) -> int:
+        """Bytes of the background PNGs (files of their own in the book)."""
+        return sum(len(png) for png in self.images)

@@ -11,7 +11,8 @@ Live, in Jupyter (tag the cell ``remove-cell``; the book has no kernel)::
     live_curves_explorer(compute, panels, controls={"peak": [0.1, 0.3, 0.6]})
 
 Static, visible in the book (every combination of the grid computed in advance and shown
-by ``curves_explorer.js``: one PNG with the axes plus the curves as SVG paths)::
+by ``curves_explorer.js``: one PNG with the axes, a separate output of the cell before the
+HTML, plus the curves as SVG paths)::
 
     static_curves_explorer(compute, panels, grid={"peak": [0.1, 0.3, 0.6]})
 
@@ -19,20 +20,18 @@ The panels are stacked (one column, :data:`~booktools.fonts.PHONE_WIDTH_IN` wide
 their text stays readable on a phone; both explorers use the same axis limits rule
 (:func:`axis_limits`), so they draw the same figure. The static payload stores each distinct
 x array once and every value to 4 significant digits; ``max_bytes`` (default
-:data:`MAX_BYTES`) caps the HTML so that a chapter page stays small.
+:data:`MAX_BYTES`) caps the HTML (the picture is a file of its own in the book) so that a
+chapter page stays small.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
 import hashlib
 import html
 import io
 import itertools
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -40,7 +39,7 @@ from matplotlib.figure import Figure
 
 from .. import plots
 from ..fonts import PHONE_WIDTH_IN
-from .common import symbol
+from .common import ImagesThenHTML, symbol, widget_script
 
 __all__ = ["CurvesExplorer", "LiveCurvesExplorer", "static_curves_explorer",
            "live_curves_explorer", "axis_limits", "MAX_BYTES"]
@@ -124,12 +123,15 @@ def _num(v):
     return float(f"{v:.4g}") if np.isfinite(v) else None
 
 
-class CurvesExplorer:
-    """Static explorer: ``compute`` evaluated at every combination of ``grid``; the result
-    is self-contained HTML + JavaScript (no kernel, no network).
+class CurvesExplorer(ImagesThenHTML):
+    """Static explorer: ``compute`` evaluated at every combination of ``grid``; shown as two
+    outputs of its cell, the axes picture (PNG) then HTML + JavaScript that draws the curves
+    over it (no kernel, no network).
 
     Attributes: :attr:`results` (``{values_tuple: [(x, y), ...]}``), :attr:`data` (the JSON
-    payload), :attr:`html`.
+    payload), :attr:`html` (no picture inline), :attr:`png` (the axes; :attr:`images` is
+    ``[png]``), :attr:`alt` (the picture's alt text, in the edition's language);
+    :attr:`size_bytes` is the HTML's.
     """
 
     def __init__(self, compute, panels, *, grid, references=(), initial=None,
@@ -181,6 +183,7 @@ class CurvesExplorer:
         buf = io.BytesIO()  # twice the pixels of its CSS size: sharp on high-density screens
         fig.savefig(buf, format="png", dpi=2 * dpi)
         self.png = buf.getvalue()
+        self.alt = self._alt()
         initial = dict(initial or {})
         start = []
         for nm, v in zip(names, values):
@@ -217,15 +220,14 @@ class CurvesExplorer:
             f'<g clip-path="url(#{uid}-p{k})"><path class="bt-curve" fill="none" '
             f'stroke="{plots.COLORS[0]}" stroke-width="1.8" stroke-linejoin="round"/></g>'
             for k in range(len(self.data["panels"])))
-        img = base64.b64encode(self.png).decode("ascii")
         payload_safe = payload.replace("</", "<\\/")
         return (
-            f'<div id="{uid}" class="booktools-curves-explorer" style="max-width:{W}px;'
-            f'font-size:0.9em;margin:0.5em 0">'
+            f'<div id="{uid}" class="booktools-curves-explorer" data-backgrounds="1" '
+            f'style="max-width:{W}px;font-size:0.9em;margin:0.5em 0">'
             f'<div style="margin-bottom:0.3em">{"".join(rows)}</div>'
             f'<div class="bt-readout" style="min-height:1.4em;margin-bottom:0.2em"></div>'
             f'<div style="position:relative;width:100%">'
-            f'<img src="data:image/png;base64,{img}" alt="axes" '
+            f'<img class="bt-img" alt="{html.escape(self.alt)}" '
             f'style="width:100%;height:auto;display:block;margin:0">'
             f'<svg viewBox="0 0 {W} {H}" preserveAspectRatio="none" '
             f'style="position:absolute;left:0;top:0;width:100%;height:100%;overflow:hidden">'
@@ -233,17 +235,30 @@ class CurvesExplorer:
             f'<script type="application/json">{payload_safe}</script>'
             f'<script>{_script().replace("__ID__", uid)}</script></div>')
 
-    def _repr_html_(self):
-        return self.html
+    def _alt(self) -> str:
+        """What the picture shows: each panel's y against x, redrawn by the sliders."""
+        names = ", ".join(p["symbol"] for p in self.data["params"])
+        ko, en = [], []
+        for k, p in enumerate(self.panels):
+            notes = [] if len(self.panels) == 1 else [[("위", "top"), ("아래", "bottom")][k]]
+            notes += [("로그 눈금", "log scale")] if p.get("log") else []
+            ko.append(f'{p["xlabel"]}에 따른 {p["ylabel"]}'
+                      + (f'({", ".join(n for n, _ in notes)})' if notes else ""))
+            en.append(f'{p["ylabel"]} against {p["xlabel"]}'
+                      + (f' ({", ".join(n for _, n in notes)})' if notes else ""))
+        return plots.bi(f'{", ".join(ko)}. 슬라이더로 {names} 값을 고르면 다시 그려진다.',
+                        f'{" and ".join(en)}, redrawn for the values of {names} chosen with '
+                        f'the sliders.')
 
     @property
-    def size_bytes(self) -> int:
-        return len(self.html.encode())
+    def images(self) -> list:
+        """The background pictures, one output each before the HTML: the axes."""
+        return [self.png]
 
 
-@functools.cache
 def _script() -> str:
-    return Path(__file__).with_name("curves_explorer.js").read_text(encoding="utf-8")
+    """``shared.js`` then ``curves_explorer.js`` (shipped beside this module)."""
+    return widget_script("curves_explorer.js")
 
 
 class LiveCurvesExplorer:

@@ -1,22 +1,14 @@
 (function () {
   var root = document.getElementById("__ID__");
   if (!root) { return; }
+  var W = window.bookWidgets;  // shared.js, just before this script
   var D = JSON.parse(root.querySelector("script[type='application/json']").textContent);
   var sliders = root.querySelectorAll("input[type=range]");
   var paths = root.querySelectorAll(".bt-curve");
-  var LIM = 1e4;
-  function clamp(v) { return Math.max(-LIM, Math.min(LIM, v)); }
-  function px(panel, x, y) {
-    var b = panel.box, X, Y;
-    X = b[0] + (x - panel.xlim[0]) / (panel.xlim[1] - panel.xlim[0]) * (b[2] - b[0]);
-    if (panel.ylog) {
-      var l0 = Math.log10(panel.ylim[0]), l1 = Math.log10(panel.ylim[1]);
-      Y = b[3] - (Math.log10(y) - l0) / (l1 - l0) * (b[3] - b[1]);
-    } else {
-      Y = b[3] - (y - panel.ylim[0]) / (panel.ylim[1] - panel.ylim[0]) * (b[3] - b[1]);
-    }
-    return [clamp(X), clamp(Y)];
-  }
+  var px = W.px;
+  // the axes picture: the image output before the explorer in its cell (curves.py)
+  root.querySelector(".bt-img").setAttribute(
+    "src", W.backgrounds(root, +root.getAttribute("data-backgrounds"))[0]);
   function path(panel, xs, ys) {
     var d = "", pen = false;
     for (var i = 0; i < xs.length; i++) {

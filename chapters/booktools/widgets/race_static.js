@@ -1,65 +1,27 @@
 (function () {
   var root = document.getElementById("__ID__");
   if (!root) { return; }
+  var W = window.bookWidgets;  // shared.js, just before this script
   var D = JSON.parse(root.querySelector("script[type='application/json']").textContent);
   function q(sel) { return root.querySelector(sel); }
   function qa(sel) { return root.querySelectorAll(sel); }
-  var LIM = 1e4, NS = "http://www.w3.org/2000/svg";
   var S = {fn: 0, mode: D.kind === "scrub" ? "scrub" : "defaults", frame: 0, timer: null,
            contender: D.initial_contender || 0, lr: D.initial_lr || 0};
-  // The backgrounds are the cell's image outputs just before the widget (race_static.py
-  // displays them first): files under _images/ in the book, data URLs in JupyterLab. The
-  // innermost ancestor holding images before the root is the cell's output area.
-  function backgrounds(n) {
-    for (var box = root.parentElement; box; box = box.parentElement) {
-      var before = Array.prototype.filter.call(box.querySelectorAll("img"), function (img) {
-        return !root.contains(img) &&
-          (img.compareDocumentPosition(root) & Node.DOCUMENT_POSITION_FOLLOWING);
-      });
-      if (before.length) {
-        if (before.length < n) { break; }
-        before = before.slice(-n);
-        before.forEach(function (img) { img.style.display = "none"; });
-        return before.map(function (img) { return img.getAttribute("src"); });
-      }
-    }
-    throw new Error("race widget __ID__: expected " + n + " background image outputs " +
-                    "before it in its cell's output, found fewer");
-  }
-  var BG = backgrounds(+root.getAttribute("data-backgrounds"));
-  function clamp(v) { return Math.max(-LIM, Math.min(LIM, v)); }
-  function px(panel, x, y) {
-    var b = panel.box, X, Y;
-    X = b[0] + (x - panel.xlim[0]) / (panel.xlim[1] - panel.xlim[0]) * (b[2] - b[0]);
-    if (panel.ylog) {
-      var l0 = Math.log10(panel.ylim[0]), l1 = Math.log10(panel.ylim[1]);
-      Y = b[3] - (Math.log10(y) - l0) / (l1 - l0) * (b[3] - b[1]);
-    } else {
-      Y = b[3] - (y - panel.ylim[0]) / (panel.ylim[1] - panel.ylim[0]) * (b[3] - b[1]);
-    }
-    return [clamp(X), clamp(Y)];
-  }
+  // the backgrounds: the cell's image outputs just before the widget (race_static.py
+  // displays them first), one per function
+  var BG = W.backgrounds(root, +root.getAttribute("data-backgrounds"));
+  var clamp = W.clamp, px = W.px;
   function ok(v) { return v !== null && isFinite(v); }
-  // the integer streams of race_static.py's encode_ints: zigzag deltas in base-64 groups of
-  // 5 bits (32 = more to come); code 0 = not finite, 1 = a gap at or below f*
-  var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // the integer streams of race_static.py's encode_ints (shared.js: codes): code 0 = not
+  // finite, 1 = a gap at or below f*, 2 + zigzag(delta from the previous value) otherwise
   function ints(text, scale, transform) {
-    var out = [], prev = 0, code = 0, shift = 0;
-    for (var i = 0; i < text.length; i++) {
-      var digit = ALPHA.indexOf(text.charAt(i));
-      code += (digit & 31) * Math.pow(2, shift);
-      shift += 5;
-      if (digit & 32) { continue; }
-      if (code === 0) { out.push(null); }
-      else if (code === 1) { out.push(0); }
-      else {
-        var z = code - 2;
-        prev += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-        out.push(transform(prev / scale));
-      }
-      code = 0; shift = 0;
-    }
-    return out;
+    var prev = 0;
+    return W.codes(text).map(function (code) {
+      if (code === 0) { return null; }
+      if (code === 1) { return 0; }
+      prev += W.unzigzag(code - 2);
+      return transform(prev / scale);
+    });
   }
   var decoded = {};
   function decode(key, run) {  // [X px, Y px, gaps], decoded once per run

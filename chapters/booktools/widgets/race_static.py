@@ -6,7 +6,8 @@ per background (contour and loss axes of each function), then the HTML. myst-nb 
 outputs to files under ``_images/`` and links them with ``<img src>``, so the pictures leave
 the page's HTML (which keeps only the trajectories); in JupyterLab they are inline data URLs.
 The script takes the images just before its widget in the cell's output, in that order,
-hides them and shows their ``src`` behind the SVG.
+hides them and shows their ``src`` behind the SVG (:class:`~.common.ImagesThenHTML`, as the
+static explorers do; the code the widgets' scripts share is ``shared.js``).
 
 * :func:`race_animation` -- one widget for several test functions: pick the function and the
   mode (framework defaults or tuned learning rates), press play to watch the race, or drag
@@ -20,25 +21,23 @@ right, one loss-axis rule shared with the explorers).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 
 from .. import plots
 from ..fonts import _palette_png
-from .common import base_figure, loss_axis_limits
+from .common import ImagesThenHTML, base_figure, loss_axis_limits, widget_script
 
 __all__ = ["RaceWidget", "race_animation", "lr_scrubber"]
 
 
-@functools.cache
 def _script() -> str:
-    return Path(__file__).with_name("race_static.js").read_text(encoding="utf-8")
+    """``shared.js`` then ``race_static.js`` (shipped beside this module)."""
+    return widget_script("race_static.js")
 
 
 #: Trajectory points are stored in units of 1/PIXEL_QUANTUM of a CSS pixel of the figure
@@ -57,7 +56,8 @@ def encode_ints(values) -> str:
     """A sequence of ints or None (not finite) or ``False`` (a gap <= 0) as text: each value
     is a zigzag delta from the previous present value (so smooth runs cost one character a
     number), written as base-64 variable-length groups of 5 bits, low group first, with 32 as
-    the continuation bit. :func:`decode_ints` and ``race_static.js`` invert it."""
+    the continuation bit (the digits of :func:`booktools.widgets.static.pack`, read by the
+    same ``codes`` of ``shared.js``). :func:`decode_ints` and ``race_static.js`` invert it."""
     out, prev = [], 0
     for v in values:
         if v is None:
@@ -171,7 +171,7 @@ def _figure_payload(spec, result_sets, figsize, dpi, density):
                        "start": [float(v) for v in spec.start], "n_steps": int(spec.n_steps)}
 
 
-class RaceWidget:
+class RaceWidget(ImagesThenHTML):
     """The widget's cell outputs: :attr:`images` (PNG bytes, one background per entry of
     ``data["functions"]``, in that order) and :attr:`html` (one ``<script>`` from
     ``race_static.js``, data as JSON, no pictures). :attr:`data` is the payload. Show it
@@ -184,6 +184,10 @@ class RaceWidget:
         if not all(isinstance(png, bytes) and png.startswith(b"\x89PNG") for png in images):
             raise ValueError("RaceWidget images must be PNG bytes")
         self.data, self.images, self.width, self.height = data, list(images), width, height
+        self.alt = plots.bi(
+            "등고선 위의 각 방법의 궤적(위)과 반복에 따른 손실 격차(아래, 로그 눈금)",
+            "Each method's trajectory on the contour plot (top) and its loss gap against the "
+            "iteration (bottom, log scale)")
         self.html = self._markup()
 
     def _markup(self):
@@ -233,7 +237,8 @@ class RaceWidget:
             f'{"".join(controls)}</div>'
             f'<div class="bt-readout" style="min-height:1.2em"></div>'
             f'<div style="position:relative;width:100%">'
-            f'<img class="bt-img" alt="contour" style="width:100%;height:auto;display:block;margin:0">'
+            f'<img class="bt-img" alt="{html.escape(self.alt)}" '
+            f'style="width:100%;height:auto;display:block;margin:0">'
             f'<svg viewBox="0 0 {W} {H}" preserveAspectRatio="none" '
             f'style="position:absolute;left:0;top:0;width:100%;height:100%;overflow:hidden">'
             f'<defs>{clip}</defs><g clip-path="url(#{uid}-traj)">{"".join(paths)}'
@@ -242,27 +247,6 @@ class RaceWidget:
             f'<div class="bt-legend" style="line-height:1.6"></div>'
             f'<script type="application/json">{payload_safe}</script>'
             f'<script>{_script().replace("__ID__", uid)}</script></div>')
-
-    def outputs(self) -> list:
-        """The cell's display objects in order: every background image, then the HTML."""
-        from IPython.display import HTML, Image
-
-        return [*(Image(data=png, format="png") for png in self.images), HTML(self.html)]
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(*self.outputs())
-
-    @property
-    def size_bytes(self) -> int:
-        """Bytes of the HTML output (what the page carries; the images are separate files)."""
-        return len(self.html.encode())
-
-    @property
-    def image_bytes(self) -> int:
-        """Bytes of the background PNGs (files of their own in the book)."""
-        return sum(len(png) for png in self.images)
 
 
 def _contender_payload(contenders):

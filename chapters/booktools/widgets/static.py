@@ -1,29 +1,31 @@
 """The static explorer: trajectories precomputed over a grid of hyperparameters, shown in
-the published book (no kernel, no network) by the scrubber in ``static_explorer.js``."""
+the published book (no kernel, no network) by the scrubber in ``static_explorer.js``.
+
+An explorer is two outputs of its cell (:class:`~booktools.widgets.common.ImagesThenHTML`):
+the contour picture as an ``image/png`` output (a file under ``_images/`` in the book), then
+the HTML with the sliders and the trajectories, whose script shows that picture behind its
+drawing."""
 
 from __future__ import annotations
 
-import base64
-import functools
 import hashlib
 import html
 import io
 import itertools
 import json
-from pathlib import Path
 
 import numpy as np
 
 from .. import fonts, plots
-from .common import Method, base_figure, loss_axis_limits, symbol
+from .common import ImagesThenHTML, Method, base_figure, loss_axis_limits, symbol, widget_script
 
 __all__ = ["StaticExplorer", "static_explorer"]
 
 
-@functools.cache
 def _script() -> str:
-    """The scrubber's JavaScript, shipped beside this module; ``__ID__`` is the explorer's id."""
-    return (Path(__file__).with_name("static_explorer.js")).read_text(encoding="utf-8")
+    """The scrubber's JavaScript (``shared.js`` then ``static_explorer.js``, shipped beside
+    this module); ``__ID__`` is the explorer's id."""
+    return widget_script("static_explorer.js")
 
 
 def _num(v):
@@ -147,19 +149,22 @@ def unpack(text: str) -> list:
     return out
 
 
-class StaticExplorer:
+class StaticExplorer(ImagesThenHTML):
     """Trajectories precomputed over a grid of hyperparameters, shown by a scrubber written
-    in plain HTML/JavaScript: one contour image (base64 PNG at 2x) plus the trajectories as
-    JSON, drawn as SVG paths over the image. No kernel, no network, no external scripts.
+    in plain HTML/JavaScript: one contour image (PNG at 2x, a separate output of the cell
+    before the HTML) plus the trajectories as JSON, drawn as SVG paths over the image. No
+    kernel, no network, no external scripts.
 
     The trajectories are sent as display positions quantised to 1/:data:`SUBPIXEL` CSS px
     and delta-encoded (:func:`encode_pixels`, written as short strings by :func:`pack`): the
     drawing is the same to a quarter of an image pixel, at a fraction of the bytes of the
     numbers themselves.
 
-    Attributes: :attr:`data` (the JSON payload as a dict), :attr:`html` (the markup),
-    :attr:`trajectories` (``{values_tuple: Trajectory}``), :attr:`png` (the image),
-    :attr:`alt` (its alt text, in the edition's language).
+    Attributes: :attr:`data` (the JSON payload as a dict), :attr:`html` (the markup, no
+    picture inline), :attr:`trajectories` (``{values_tuple: Trajectory}``), :attr:`png` (the
+    image; :attr:`images` is ``[png]``), :attr:`alt` (its alt text, in the edition's
+    language, on the picture the script shows). Show it as the cell's result or with
+    ``display()``: the image output, then the HTML; :attr:`size_bytes` is the HTML's.
     """
 
     def __init__(self, fn, x0, n_steps, *, grid, optimizer=None, rule=None, fixed=None,
@@ -250,7 +255,6 @@ class StaticExplorer:
         payload = json.dumps(self.data, separators=(",", ":"), allow_nan=False)
         uid = "bt-" + hashlib.sha1(payload.encode() + self.png).hexdigest()[:12]
         W, H = self.data["width"], self.data["height"]
-        img = base64.b64encode(self.png).decode("ascii")
         rows = []
         for k, p in enumerate(self.data["params"]):
             n = len(p["values"])
@@ -261,12 +265,12 @@ class StaticExplorer:
                 f'<span class="bt-val" style="font-family:monospace"></span></label>')
         payload_safe = payload.replace("</", "<\\/")
         return (
-            f'<div id="{uid}" class="booktools-static-explorer" style="max-width:{W}px;'
-            f'margin:0.5em 0">'
+            f'<div id="{uid}" class="booktools-static-explorer" data-backgrounds="1" '
+            f'style="max-width:{W}px;margin:0.5em 0">'
             f'<div style="margin-bottom:0.3em">{" ".join(rows)}</div>'
             f'<div class="bt-readout" style="min-height:1.4em;margin-bottom:0.2em"></div>'
             f'<div style="position:relative;width:100%">'
-            f'<img src="data:image/png;base64,{img}" alt="{html.escape(self.alt)}" '
+            f'<img class="bt-img" alt="{html.escape(self.alt)}" '
             f'style="width:100%;height:auto;display:block;margin:0">'
             f'<svg viewBox="0 0 {W} {H}" preserveAspectRatio="none" '
             f'style="position:absolute;left:0;top:0;width:100%;height:100%;overflow:hidden">'
@@ -287,12 +291,10 @@ class StaticExplorer:
         return (f'<clipPath id="{uid}-{name}"><rect x="{x0:.1f}" y="{y0:.1f}" '
                 f'width="{x1 - x0:.1f}" height="{y1 - y0:.1f}"/></clipPath>')
 
-    def _repr_html_(self):
-        return self.html
-
     @property
-    def size_bytes(self) -> int:
-        return len(self.html.encode())
+    def images(self) -> list:
+        """The background pictures, one output each before the HTML: the contour image."""
+        return [self.png]
 
 
 def static_explorer(fn, x0, n_steps, **kwargs) -> StaticExplorer:

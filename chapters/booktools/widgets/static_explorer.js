@@ -1,25 +1,22 @@
 (function () {
   var root = document.getElementById("__ID__");
   if (!root) { return; }
+  var W = window.bookWidgets;  // shared.js, just before this script
   var D = JSON.parse(root.querySelector("script[type='application/json']").textContent);
   var q = function (sel) { return root.querySelector(sel); };
   var sliders = root.querySelectorAll("input[type=range]");
+  // the contour picture: the image output before the explorer in its cell (static.py)
+  q(".bt-img").setAttribute("src", W.backgrounds(root, +root.getAttribute("data-backgrounds"))[0]);
   // positions arrive in 1/D.subpixel CSS px, each as the difference from the previous
-  // drawable one, written as a string (static.py: encode_pixels, pack); null where nothing
-  // can be drawn
-  var LAST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef", MORE = "ghijklmnopqrstuvwxyz0123456789-_";
+  // drawable one (zigzag-coded), written as a string (static.py: encode_pixels, pack;
+  // shared.js: codes); null where nothing can be drawn
   function decode(text) {
-    var out = [], acc = 0, z = 0, scale = 1;
-    for (var i = 0; i < text.length; i++) {
-      var ch = text.charAt(i), k = MORE.indexOf(ch);
-      if (ch === "~") { out.push(null); continue; }
-      if (k >= 0) { z += k * scale; scale *= 32; continue; }
-      z += LAST.indexOf(ch) * scale;
-      acc += (z % 2 === 0) ? z / 2 : -(z + 1) / 2;
-      out.push(acc / D.subpixel);
-      z = 0; scale = 1;
-    }
-    return out;
+    var acc = 0;
+    return W.codes(text).map(function (z) {
+      if (z === null) { return null; }
+      acc += W.unzigzag(z);
+      return acc / D.subpixel;
+    });
   }
   function stepX(panel, t) {  // the loss panel's x axis is the iteration
     var b = panel.box;
