@@ -18,6 +18,7 @@ the notebooks are stored and written:
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -248,3 +249,13 @@ def test_parser_catches_a_missing_language():
     assert [c.options["sync"] for c in tab_set.children] == ["ko", "en"]
     assert strip_nonprose(outside) == []
     assert strip_nonprose(["Some English prose outside the tabs here"]) != []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_control_characters_in_the_sources(path):
+    """A tab or another control character in a cell is almost always an escape gone wrong
+    (the "\\t" of "\\theta" written from a Python string), and breaks the math it sits in."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    found = [(i, repr(ch)) for i, cell in enumerate(nb["cells"])
+             for ch in set("".join(cell["source"])) if ord(ch) < 32 and ch != "\n"]
+    assert not found, f"{path.name}: control characters (cell index, character): {found}"
