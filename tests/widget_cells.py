@@ -40,6 +40,18 @@ def png_of(bundle) -> bytes:
     return base64.b64decode(got) if isinstance(got, str) else got
 
 
+def assert_one_picture_then_html(widget, *, last_expression=False):
+    """The contract of a one-picture widget: one image/png output (myst-nb writes it to a file
+    under _images/), then its HTML, whether the cell calls display() or ends with the widget."""
+    outputs = cell_outputs(widget, last_expression=last_expression)
+    assert len(outputs) == 2, [sorted(o) for o in outputs]
+    assert "image/png" in outputs[0] and "text/html" not in outputs[0]
+    assert png_of(outputs[0]) == widget.png
+    assert outputs[1]["text/html"] == widget.html and "image/png" not in outputs[1]
+    assert 'data-backgrounds="1"' in widget.html
+    assert not hasattr(widget, "_repr_html_"), "an HTML repr alone would show no picture"
+
+
 def book_cell(widgets, images_dir):
     """A cell's output as myst-nb writes it: each widget's image outputs as files under
     _images/ (named by their hash, linked relative to the page), then its HTML output."""

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gradients import finite_difference_grad
-from widget_cells import (BACKGROUNDS, CHROMIUM_ARGS, cell, cell_outputs, chromium_or_skip,
-                          png_of, watch)
+from widget_cells import (BACKGROUNDS, CHROMIUM_ARGS, assert_one_picture_then_html, cell,
+                          chromium_or_skip, watch)
 
 CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 if str(CHAPTERS) not in sys.path:
@@ -358,14 +358,7 @@ def test_static_explorer_is_self_contained_and_keeps_its_picture_out_of_the_html
 def test_static_explorer_shows_its_picture_as_an_image_output_before_the_html(last_expression):
     """One image/png output (myst-nb writes it to a file under _images/), then the HTML,
     whether the cell calls display() or ends with the explorer."""
-    s = _static()
-    outputs = cell_outputs(s, last_expression=last_expression)
-    assert len(outputs) == 2, [sorted(o) for o in outputs]
-    assert "image/png" in outputs[0] and "text/html" not in outputs[0]
-    assert png_of(outputs[0]) == s.png
-    assert outputs[1]["text/html"] == s.html and "image/png" not in outputs[1]
-    assert 'data-backgrounds="1"' in s.html
-    assert not hasattr(s, "_repr_html_"), "an HTML repr alone would show no picture"
+    assert_one_picture_then_html(_static(), last_expression=last_expression)
 
 
 def test_static_explorer_diverging_runs_are_json_safe():

@@ -22,8 +22,8 @@ matplotlib.use("Agg")
 import booktools  # noqa: E402
 from booktools import checks, fonts, widgets  # noqa: E402
 from booktools.widgets import curves  # noqa: E402
-from widget_cells import (BACKGROUNDS, CHROMIUM_ARGS, cell, cell_outputs,  # noqa: E402
-                          chromium_or_skip, png_of, watch)
+from widget_cells import (BACKGROUNDS, CHROMIUM_ARGS,  # noqa: E402
+                          assert_one_picture_then_html, cell, chromium_or_skip, watch)
 
 booktools.setup()
 
@@ -113,14 +113,7 @@ def test_static_explorer_is_self_contained_and_json_safe():
 
 @pytest.mark.parametrize("last_expression", [False, True], ids=["display", "last-expression"])
 def test_static_explorer_shows_its_picture_as_an_image_output_before_the_html(last_expression):
-    s = _static()
-    outputs = cell_outputs(s, last_expression=last_expression)
-    assert len(outputs) == 2, [sorted(o) for o in outputs]
-    assert "image/png" in outputs[0] and "text/html" not in outputs[0]
-    assert png_of(outputs[0]) == s.png
-    assert outputs[1]["text/html"] == s.html and "image/png" not in outputs[1]
-    assert 'data-backgrounds="1"' in s.html
-    assert not hasattr(s, "_repr_html_"), "an HTML repr alone would show no picture"
+    assert_one_picture_then_html(_static(), last_expression=last_expression)
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
