@@ -357,10 +357,12 @@ class MatrixRegression:
         with ``train()``/``eval()`` (Schedule-Free), the loss at its ``eval()`` point."""
         from minigrad.nn import Parameter
 
+        from .runners import has_eval_mode
+
         W = Parameter(self.W0.copy())
         opt = optimizer([W])
         sched = scheduler(opt) if scheduler is not None else None
-        switches = callable(getattr(opt, "train", None)) and callable(getattr(opt, "eval", None))
+        switches = has_eval_mode(opt)
         losses = [self.loss(W.data)]
         for _ in range(n_steps):
             if switches:

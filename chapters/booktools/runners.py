@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["Trajectory", "run_optimizer", "run_rule", "run_minibatch", "make_stepper",
-           "MLPRun", "train_mlp", "train_mlp_seeds", "Optimizers", "matrices_and_rest"]
+           "has_eval_mode", "MLPRun", "train_mlp", "train_mlp_seeds", "Optimizers", "matrices_and_rest"]
 
 
 @dataclass
@@ -70,6 +70,12 @@ class Trajectory:
     def diverged(self) -> bool:
         """True if the loss became non-finite or ended above where it started."""
         return (not np.all(np.isfinite(self.losses))) or self.losses[-1] > self.losses[0]
+
+
+def has_eval_mode(opt) -> bool:
+    """Whether ``opt`` evaluates at another point than it steps from (Schedule-Free): it has
+    ``train()`` and ``eval()``, which the runners call around its steps and evaluations."""
+    return callable(getattr(opt, "train", None)) and callable(getattr(opt, "eval", None))
 
 
 def _default_label(name, hyper):
@@ -123,7 +129,7 @@ def make_stepper(x0, *, optimizer=None, rule=None, scheduler=None, **hyper):
     p = Parameter(x0.copy())
     opt = optimizer([p], **hyper) if hyper else optimizer([p])
     sched = scheduler(opt) if scheduler is not None else None
-    switches = callable(getattr(opt, "train", None)) and callable(getattr(opt, "eval", None))
+    switches = has_eval_mode(opt)
     if switches:
         opt.train()
 
@@ -297,7 +303,7 @@ def train_mlp(data, optimizer, *, hidden=(32,), epochs: int = 10, batch_size: in
     sched = scheduler(opt) if scheduler is not None else None
     rng = np.random.default_rng(seed)
     train, test = [_evaluate(model, data.X_train, data.y_train)], [_evaluate(model, data.X_test, data.y_test)]
-    switches = callable(getattr(opt, "train", None)) and callable(getattr(opt, "eval", None))
+    switches = has_eval_mode(opt)
     step_loss, lrs, seconds = [], [], 0.0
     for _ in range(epochs):
         order = rng.permutation(n)

@@ -47,8 +47,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._kernels import add_, ema_sq_, lerp_
-from .optimizer import (Optimizer, _check_betas, _check_count, _check_nonnegative,
-                        _check_real, _HYPERPARAMETERS)
+from .optimizer import (Optimizer, _check_count, _check_nonnegative, _check_real,
+                        _HYPERPARAMETERS)
 
 __all__ = ["SGDScheduleFree", "AdamWScheduleFree"]
 
@@ -221,8 +221,8 @@ class AdamWScheduleFree(_ScheduleFree):
             foreach=foreach, maximize=maximize, **_BOOKKEEPING))
 
     def _check_group(self, group):
-        beta1 = _check_betas(group["betas"])[0]
-        _check_open_interval("beta parameter at index 0", beta1, "betas[0]")
+        # betas passed the table's check; eval() divides by beta1, so 0 is refused too
+        _check_open_interval("beta parameter at index 0", group["betas"][0], "betas[0]")
 
     def _beta(self, group):
         return group["betas"][0]
